@@ -1,0 +1,33 @@
+"""The one place that assembles the skill: handlers, persistence and the Alexa API client."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from skill.handlers import CatchAllExceptionHandler, Clock, request_handlers
+
+SKILL_ID_ENV = "CRAMP_COACH_SKILL_ID"
+
+
+def build_skill(
+    *,
+    persistence_adapter: Any = None,
+    api_client: Any = None,
+    skill_id: str | None = None,
+    clock: Clock = time.time,
+) -> CustomSkill:
+    """The skill, as Lambda and the web service both run it.
+
+    `skill_id` defaults to $CRAMP_COACH_SKILL_ID; when set, requests for other skills are refused.
+    """
+    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter, api_client=api_client)
+    for handler in request_handlers(clock):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(CatchAllExceptionHandler())
+    builder.skill_id = skill_id or os.environ.get(SKILL_ID_ENV) or None  # type: ignore[assignment]
+    return builder.create()

@@ -1,0 +1,89 @@
+"""The `cramp-coach` command: chat (terminal simulator) and serve (self-hosted web service)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from skill.assembly import SKILL_ID_ENV
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from skill.assembly import build_skill
+    from skill.lambda_entry import handle_event
+    from skill.simulator.chat import (
+        ChatSession,
+        Speaker,
+        default_model_path,
+        prompted_lines,
+        run_chat,
+    )
+    from skill.simulator.envelopes import DEFAULT_SKILL_ID, EnvelopeFactory
+    from skill.simulator.matcher import UtteranceMatcher
+
+    model = args.model or default_model_path(args.locale)
+    if not os.path.exists(model):
+        print(f"No interaction model at {model}; pass --model PATH.", file=sys.stderr)
+        return 2
+    skill = build_skill()
+    session = ChatSession(
+        handler=lambda envelope: handle_event(skill, envelope),
+        matcher=UtteranceMatcher.from_files(str(model)),
+        envelopes=EnvelopeFactory(
+            locale=args.locale, skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID
+        ),
+    )
+    interactive = sys.stdin.isatty()
+    lines = prompted_lines() if interactive else sys.stdin
+    speaker = Speaker(sys.stderr) if args.speak else None
+    return run_chat(session, lines, sys.stdout, interactive=interactive, speaker=speaker)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from skill.web import serve
+
+    serve(args.host, args.port, verify=not args.no_verify)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="cramp-coach", description="Cramp Coach, the Alexa skill for a runner with a cramp."
+    )
+    top.add_argument("-v", "--verbose", action="store_true", help="show the skill's log on stderr")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="talk to the skill in the terminal")
+    chat.add_argument("--locale", default="en-US", help="request locale (default en-US)")
+    chat.add_argument("--model", help="interaction model JSON (default: the locale's model)")
+    chat.add_argument("--speak", action="store_true", help="read replies aloud with espeak-ng")
+    chat.set_defaults(run=_chat)
+
+    serve = commands.add_parser("serve", help="serve the skill over HTTP at POST /alexa")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="turn off Alexa request signature and timestamp checks (local testing only)",
+    )
+    serve.set_defaults(run=_serve)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Loads the recovery script (skill/content/*.json) for a locale.
+
+Shared English lives in en.json; a locale file overrides only the words that differ. A locale
+without its own file gets the shared English, whose emergency advice names no number.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from skill.red_flags import RedFlagScanner
+
+BASE_LANGUAGE = "en"
+LEVELS = ("E1", "E2", "E3")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    facts: tuple[str, ...]
+    title: str
+    speech: str
+    question: str
+    hold_seconds: int = 0
+    timer_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class Tip:
+    fact: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LocaleContent:
+    locale: str
+    routines: Mapping[str, tuple[Step, ...]]
+    muscles: tuple[str, ...]
+    default_routine: str
+    muscle_names: Mapping[str, str]
+    phrases: Mapping[str, str]
+    hold_cues: Mapping[int, str]
+    tips: tuple[Tip, ...]
+    escalations: Mapping[str, Mapping[str, Any]]
+    red_flags: RedFlagScanner
+    better_words: tuple[str, ...]
+    worse_words: tuple[str, ...]
+    ten_minute_rule_seconds: int
+
+    def say(self, key: str, **values: object) -> str:
+        """A phrase with its {placeholders} filled from the dialog's values."""
+        return self.phrases[key].format(**values) if values else self.phrases[key]
+
+    def routine(self, name: str | None) -> tuple[Step, ...]:
+        return self.routines[name or self.default_routine]
+
+
+class _KeepUnknown(dict[str, str]):
+    """Leaves placeholders the locale words do not know for the dialog to fill later."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(text: str, words: Mapping[str, str]) -> str:
+    if not any(name for _, name, _, _ in string.Formatter().parse(text) if name):
+        return text
+    return text.format_map(_KeepUnknown(words))
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("skill.content").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def supported_locales() -> tuple[str, ...]:
+    names = (p.name for p in resources.files("skill.content").iterdir())
+    return tuple(
+        sorted(n[:-5] for n in names if n.startswith(f"{BASE_LANGUAGE}-") and n.endswith(".json"))
+    )
+
+
+def resolve_locale(locale: str | None) -> str:
+    """The content locale for a request locale: its own file, else the shared English."""
+    return locale if locale in supported_locales() else BASE_LANGUAGE
+
+
+@cache
+def content_for(locale: str | None) -> LocaleContent:
+    """The whole script for a request locale, loaded once per process."""
+    resolved = resolve_locale(locale)
+    raw = _read(f"{BASE_LANGUAGE}.json")
+    if resolved != BASE_LANGUAGE:
+        raw = _merge(raw, _read(f"{resolved}.json"))
+    structure = _read("routines.json")
+    flags = _read("red_flags.json")
+    words: dict[str, str] = raw["words"]
+
+    def step(step_id: str) -> Step:
+        meta = structure["steps"][step_id]
+        text = raw["steps"][step_id]
+        timer_minutes = int(meta.get("timer_minutes", 0))
+        values = {**words, "timer_minutes": str(timer_minutes)}
+        return Step(
+            id=step_id,
+            facts=tuple(meta["facts"]),
+            title=_fill(text["title"], values),
+            speech=_fill(text["speech"], values),
+            question=_fill(text.get("question", raw["phrases"]["next_prompt"]), values),
+            hold_seconds=int(meta.get("hold_seconds", 0)),
+            timer_minutes=timer_minutes,
+        )
+
+    steps = {step_id: step(step_id) for step_id in structure["steps"]}
+    phrases = {k: _fill(v, words) for k, v in raw["phrases"].items() if isinstance(v, str)}
+    escalations = {
+        level: {
+            key: (
+                {r: _fill(t, words) for r, t in v.items()}
+                if isinstance(v, dict)
+                else _fill(v, words)
+            )
+            for key, v in raw["escalations"][level].items()
+        }
+        for level in LEVELS
+    }
+    return LocaleContent(
+        locale=resolved,
+        routines={
+            name: tuple(steps[s] for s in ids) for name, ids in structure["routines"].items()
+        },
+        muscles=tuple(structure["muscles"]),
+        default_routine=structure["default_routine"],
+        muscle_names=raw["muscle_names"],
+        phrases=phrases,
+        hold_cues={int(k): v for k, v in raw["phrases"]["hold_cues"].items()},
+        tips=tuple(
+            Tip(fact=t["fact"], text=_fill(t["text"], words)) for t in raw["prevention_tips"]
+        ),
+        escalations=escalations,
+        red_flags=RedFlagScanner(flags["flags"], raw["red_flag_phrases"], flags["negators"]),
+        better_words=tuple(raw["feelings"]["better"]),
+        worse_words=tuple(raw["feelings"]["worse"]),
+        ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
+    )

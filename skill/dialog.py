@@ -1,0 +1,401 @@
+"""The conversation as a small, pure state machine: events in, a Turn (what to say) out.
+
+Nothing here knows about the ASK SDK; handlers translate requests into these calls. Every
+method leaves `self.progress` describing where the runner is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from skill.content import LocaleContent, Step
+from skill.progress import Progress
+from skill.red_flags import RedFlag, contains_phrase, words_of
+from skill.speech import Countdown, Segment
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str
+
+
+@dataclass
+class Turn:
+    speech: list[Segment]
+    reprompt: str | None = None
+    card: Card | None = None
+    end_session: bool = False
+    # Set when the runner accepted a timer: the host sets it (Timers API) and then asks
+    # `Dialog.timer_result` what to say.
+    timer_minutes: int = 0
+    escalation: str | None = field(default=None, compare=False)
+
+
+class Dialog:
+    def __init__(self, content: LocaleContent, progress: Progress, now: Callable[[], float]):
+        self.content = content
+        self.progress = progress
+        self._now = now
+        self._sanitise()
+
+    # ----- entry points -------------------------------------------------------------------
+
+    def launch(self, *, first_use: bool) -> Turn:
+        c = self.content
+        speech: list[Segment] = [c.say("welcome")]
+        if first_use:
+            speech.append(c.say("disclaimer"))
+        self.progress = Progress(pending="muscle", muscle_asked=True)
+        speech.append(c.say("ask_muscle"))
+        return Turn(speech, reprompt=c.say("ask_muscle_reprompt"))
+
+    def start(self, muscle: str | None, *, first_use: bool = False) -> Turn:
+        """A request to help with a muscle (None when it was not said or not understood)."""
+        c = self.content
+        intro: list[Segment] = [c.say("disclaimer")] if first_use else []
+        if muscle not in c.muscles:
+            if not self.progress.muscle_asked:
+                self.progress = Progress(pending="muscle", muscle_asked=True)
+                speech = [*intro, c.say("ask_muscle")]
+                return Turn(speech, reprompt=c.say("ask_muscle_reprompt"))
+            # Asked once already: a general routine beats a second question to someone in pain.
+            muscle = None
+            intro.append(c.say("routine_general"))
+        else:
+            intro.append(c.say("routine_for_muscle", muscle=c.muscle_names[muscle]))
+        self.progress = Progress(routine=muscle or c.default_routine, started_at=self._now())
+        return self._opening(intro)
+
+    # ----- navigation ---------------------------------------------------------------------
+
+    def next(self) -> Turn:
+        p = self.progress
+        if p.escalation:
+            return self._escalation_hold()
+        if p.routine is None:
+            return self.start(None)
+        if p.pending == "emergency_check":
+            return self._ask_emergency_again()
+        if p.pending == "tips" or p.step >= len(self._steps) - 1:
+            return self._finish()
+        return self._speak_step(p.step + 1)
+
+    def previous(self) -> Turn:
+        p = self.progress
+        if p.escalation:
+            return self._escalation_hold()
+        if p.routine is None:
+            return self.start(None)
+        if p.step == 0:
+            return self._speak_step(0, prefix=[self.content.say("first_step")])
+        return self._speak_step(p.step - 1)
+
+    def start_over(self) -> Turn:
+        if self.progress.routine is None:
+            return self.start(None)
+        if self.progress.escalation:
+            return self._escalation_hold()
+        self.progress = Progress(routine=self.progress.routine, started_at=self._now())
+        return self._opening([self.content.say("step_number", number=1)])
+
+    def go_to(self, number: int | None) -> Turn:
+        c, p = self.content, self.progress
+        if p.routine is None:
+            return self.start(None)
+        if p.escalation:
+            return self._escalation_hold()
+        total = len(self._steps)
+        if number is None:
+            return self._stay([c.say("goto_missing", total=total)])
+        if not 1 <= number <= total:
+            return self._stay([c.say("goto_out_of_range", total=total)])
+        return self._speak_step(number - 1, prefix=[c.say("step_number", number=number)])
+
+    def steps_left(self) -> Turn:
+        c, p = self.content, self.progress
+        if p.routine is None:
+            return self._stay([c.say("no_routine_yet")])
+        total, number = len(self._steps), p.step + 1
+        if number == total:
+            return self._stay([c.say("steps_left_last", number=number)])
+        return self._stay([c.say("steps_left", number=number, total=total, left=total - number)])
+
+    def pause(self) -> Turn:
+        c = self.content
+        self.progress.paused = True
+        return Turn([c.say("paused")], reprompt=c.say("paused_reprompt"))
+
+    def resume(self) -> Turn:
+        self.progress.paused = False
+        return self.current()
+
+    def current(self, prefix: list[Segment] | None = None) -> Turn:
+        """The step (or question) the runner is on, said again in full."""
+        p = self.progress
+        if p.escalation:
+            return self._escalation_hold()
+        if p.routine is None:
+            return self.start(None) if not prefix else self._stay(prefix)
+        if p.pending == "emergency_check":
+            return self._opening(list(prefix or []), restart_clock=False)
+        return self._speak_step(p.step, prefix=prefix)
+
+    def help(self) -> Turn:
+        c = self.content
+        return self.current(prefix=[c.say("help"), c.say("disclaimer")])
+
+    def fallback(self) -> Turn:
+        c, p = self.content, self.progress
+        if p.pending == "muscle":
+            return self.start(None)
+        if p.pending == "emergency_check":
+            return self._ask_emergency_again()
+        return self._stay([c.say("fallback")])
+
+    def stop(self) -> Turn:
+        return Turn([self.content.say("stop")], end_session=True)
+
+    # ----- answers ------------------------------------------------------------------------
+
+    def yes(self) -> Turn:
+        c, p = self.content, self.progress
+        if p.pending == "emergency_check":
+            return self.escalate_level("E1", "check_yes")
+        if p.pending == "eased":
+            return self._speak_step(p.step + 1, prefix=[c.say("eased")])
+        if p.pending == "timer":
+            return Turn([], timer_minutes=self._steps[p.step].timer_minutes)
+        if p.pending == "tips":
+            return self._tip()
+        if p.pending == "escalation_repeat":
+            return self._escalation_turn()
+        if p.pending == "muscle":
+            return self.start(None)
+        return self._stay([c.say("yes_no_out_of_context")])
+
+    def no(self) -> Turn:
+        c, p = self.content, self.progress
+        if p.pending == "emergency_check":
+            return self._speak_step(1, prefix=[c.say("emergency_clear")])
+        if p.pending == "eased":
+            return self._hold_again()
+        if p.pending == "timer":
+            return self._after_timer_offer([c.say("timer_skipped")])
+        if p.pending == "tips":
+            return self._finish()
+        if p.pending == "escalation_repeat":
+            return Turn([c.say("escalation_goodbye")], end_session=True)
+        if p.pending == "muscle":
+            return self.start(None)
+        return self._stay([c.say("yes_no_out_of_context")])
+
+    def feeling(self, text: str | None) -> Turn:
+        """A free-form report ("it's a bit better", "still tight"). Red flags are checked before."""
+        c = self.content
+        mood = self._mood(text or "")
+        if mood == "better" and self.progress.pending in {"eased", None}:
+            if self.progress.pending == "eased":
+                return self.yes()
+            return self._stay([c.say("feeling_better")])
+        if mood == "worse" and self.progress.pending == "eased":
+            return self.no()
+        if self.progress.pending in {"muscle", "emergency_check"}:
+            return self.fallback()
+        return self._stay([c.say("feeling_noted")])
+
+    def timer_result(self, spoken: list[Segment]) -> Turn:
+        """What to say once the host has tried to set the cold-pack timer."""
+        return self._after_timer_offer(spoken)
+
+    def timer_fallback(self) -> Turn:
+        minutes = self._steps[self.progress.step].timer_minutes
+        return self._after_timer_offer([self.content.say("timer_fallback", timer_minutes=minutes)])
+
+    # ----- safety -------------------------------------------------------------------------
+
+    def escalate(self, flag: RedFlag) -> Turn:
+        return self.escalate_level(flag.level, flag.reason)
+
+    def escalate_level(self, level: str, reason: str) -> Turn:
+        c, p = self.content, self.progress
+        if level == "E3":
+            if p.escalation is None:
+                p.e3_reason = reason
+            return self._stay([c.say("e3_noted")])
+        if level == "E1":
+            text = c.escalations["E1"]["reasons"][reason]
+            self.progress = Progress()
+            return Turn(
+                [text],
+                card=Card(c.escalations["E1"]["card_title"], text),
+                end_session=True,
+                escalation="E1",
+            )
+        p.escalation, p.e3_reason = f"E2:{reason}", None
+        p.pending = "escalation_repeat"
+        return self._escalation_turn()
+
+    # ----- internals ----------------------------------------------------------------------
+
+    @property
+    def _steps(self) -> tuple[Step, ...]:
+        return self.content.routine(self.progress.routine)
+
+    def _sanitise(self) -> None:
+        """Session attributes come from outside: keep the state inside what the content allows."""
+        p = self.progress
+        if p.routine is not None and p.routine not in self.content.routines:
+            self.progress = Progress()
+        elif p.routine is not None:
+            p.step = min(p.step, len(self._steps) - 1)
+        if (
+            p.escalation is not None
+            and p.escalation.partition(":")[2] not in (self.content.escalations["E2"]["reasons"])
+        ):
+            p.escalation = None
+
+    def _opening(self, intro: list[Segment], *, restart_clock: bool = True) -> Turn:
+        c, p = self.content, self.progress
+        p.step, p.pending, p.paused = 0, "emergency_check", False
+        if restart_clock:
+            p.started_at = self._now()
+        first = self._steps[0]
+        speech = [*intro, first.speech, c.say("emergency_question")]
+        return Turn(speech, reprompt=c.say("emergency_question_again"), card=self._card(0))
+
+    def _ask_emergency_again(self) -> Turn:
+        c = self.content
+        question = c.say("emergency_question_again")
+        return Turn([question], reprompt=question, card=self._card(0))
+
+    def _speak_step(self, index: int, prefix: list[Segment] | None = None) -> Turn:
+        c, p = self.content, self.progress
+        steps = self._steps
+        index = max(0, min(index, len(steps) - 1))
+        step = steps[index]
+        p.step, p.paused, p.tip = index, False, 0
+        speech: list[Segment] = [*(prefix or [])]
+        if step.id == "closing":
+            speech.append(c.say("last_step"))
+            speech.append(self._e3_text() or step.speech)
+        else:
+            speech.append(step.speech)
+        if step.hold_seconds:
+            speech.append(self._countdown(step.hold_seconds))
+            p.pending = "eased"
+            question = c.say("hold_question")
+        else:
+            p.pending = "timer" if step.timer_minutes else "tips" if step.id == "closing" else None
+            question = step.question
+        speech.append(question)
+        return Turn(speech, reprompt=question, card=self._card(index))
+
+    def _countdown(self, seconds: int) -> Countdown:
+        c = self.content
+        return Countdown(seconds, c.say("hold_start"), c.hold_cues, c.say("hold_release"))
+
+    def _hold_again(self) -> Turn:
+        c, p = self.content, self.progress
+        started = p.started_at if p.started_at is not None else self._now()
+        if self._now() - started >= c.ten_minute_rule_seconds:
+            return self.escalate_level("E2", "long_cramp")
+        step = self._steps[p.step]
+        question = c.say("hold_question")
+        speech: list[Segment] = [c.say("hold_again"), self._countdown(step.hold_seconds), question]
+        return Turn(speech, reprompt=question, card=self._card(p.step))
+
+    def _after_timer_offer(self, spoken: list[Segment]) -> Turn:
+        c = self.content
+        self.progress.pending = None
+        question = c.say("next_prompt")
+        return Turn([*spoken, question], reprompt=question, card=self._card(self.progress.step))
+
+    def _tip(self) -> Turn:
+        c, p = self.content, self.progress
+        if p.tip >= len(c.tips):
+            return self._finish(prefix=[c.say("tips_done")])
+        tip = c.tips[p.tip]
+        p.tip += 1
+        if p.tip >= len(c.tips):
+            return self._finish(prefix=[tip.text, c.say("tips_done")])
+        question = c.say("tip_more")
+        return Turn([tip.text, question], reprompt=question)
+
+    def _finish(self, prefix: list[Segment] | None = None) -> Turn:
+        self.progress = Progress()
+        return Turn([*(prefix or []), self.content.say("finished")], end_session=True)
+
+    def _stay(self, speech: list[Segment]) -> Turn:
+        """Answer without moving, then re-ask whatever the runner was being asked."""
+        question = self._reprompt()
+        return Turn([*speech, question], reprompt=question, card=self._current_card())
+
+    def _reprompt(self) -> str:
+        c, p = self.content, self.progress
+        if p.paused:
+            return c.say("paused_reprompt")
+        if p.escalation:
+            return c.say("escalation_repeat_question")
+        if p.pending == "muscle" or p.routine is None:
+            return c.say("ask_muscle_reprompt")
+        if p.pending == "emergency_check":
+            return c.say("emergency_question_again")
+        if p.pending == "eased":
+            return c.say("hold_question")
+        if p.pending == "tips" and p.tip:
+            return c.say("tip_more")
+        return self._steps[p.step].question
+
+    def _escalation_turn(self) -> Turn:
+        c, p = self.content, self.progress
+        reason = (p.escalation or "").partition(":")[2]
+        e2 = c.escalations["E2"]
+        text = " ".join([e2["lead"], e2["reasons"][reason], e2["tail"]])
+        question = c.say("escalation_repeat_question")
+        p.pending = "escalation_repeat"
+        return Turn(
+            [text, question],
+            reprompt=question,
+            card=Card(e2["card_title"], text),
+            escalation="E2",
+        )
+
+    def _escalation_hold(self) -> Turn:
+        """After an E2 the routine stays stopped; the runner can only hear the advice again."""
+        turn = self._escalation_turn()
+        turn.speech.insert(0, self.content.say("escalation_stopped"))
+        return turn
+
+    def _e3_text(self) -> str | None:
+        reason = self.progress.e3_reason
+        reasons = self.content.escalations["E3"]["reasons"]
+        return reasons.get(reason) if reason else None
+
+    def _mood(self, text: str) -> str | None:
+        words = words_of(text)
+        negators = self.content.red_flags.negators
+        for phrase in self.content.worse_words:
+            if contains_phrase(words, words_of(phrase)) >= 0:
+                return "worse"
+        for phrase in self.content.better_words:
+            start = contains_phrase(words, words_of(phrase))
+            if start >= 0:
+                return "worse" if negators & set(words[max(0, start - 2) : start]) else "better"
+        return None
+
+    def _card(self, index: int) -> Card:
+        steps = self._steps
+        step = steps[index]
+        text = step.speech
+        if step.id == "closing":
+            text = self._e3_text() or step.speech
+        title = self.content.say(
+            "card_step_title", number=index + 1, total=len(steps), title=step.title
+        )
+        return Card(title, text)
+
+    def _current_card(self) -> Card | None:
+        p = self.progress
+        return self._card(p.step) if p.routine is not None and not p.escalation else None

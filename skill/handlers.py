@@ -1,0 +1,292 @@
+"""Thin adapters from Alexa requests to dialog events, and from a Turn to an Alexa response.
+
+Handlers are registered in order (see assembly.build_skill): the red-flag handler first, so no
+other handler can skip the safety check.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.content import content_for
+from skill.dialog import Dialog, Turn
+from skill.progress import Progress
+from skill.red_flags import RedFlag
+from skill.requests import all_slots, intent_name, locale, slot
+from skill.speech import to_ssml
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+# Session attribute keys.
+PROGRESS = "progress"
+LAST_SPEECH = "last"
+DISCLAIMER_HEARD = "disclaimer_heard"
+RED_FLAG = "red_flag"  # request attribute: the red flag found while routing this request
+
+SYMPTOM_INTENT = "ReportSymptomIntent"
+
+
+def session_of(handler_input: HandlerInput) -> dict[str, Any]:
+    """The session attributes (an empty dict for out-of-session requests)."""
+    attributes = handler_input.attributes_manager.session_attributes
+    return attributes if attributes is not None else {}
+
+
+def open_dialog(handler_input: HandlerInput, clock: Clock) -> Dialog:
+    session = session_of(handler_input)
+    progress = Progress.from_session(session.get(PROGRESS))
+    return Dialog(content_for(locale(handler_input)), progress, clock)
+
+
+def first_use(handler_input: HandlerInput) -> bool:
+    return not session_of(handler_input).get(DISCLAIMER_HEARD)
+
+
+def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response:
+    """Writes the dialog's new state into the session and the Turn into an Alexa response."""
+    session = session_of(handler_input)
+    session[PROGRESS] = dialog.progress.to_session()
+    ssml = to_ssml(turn.speech)
+    builder = handler_input.response_builder
+    builder.speak(ssml)
+    if turn.card is not None:
+        builder.set_card(SimpleCard(title=turn.card.title, content=turn.card.text))
+    if turn.end_session:
+        builder.set_should_end_session(True)
+    else:
+        builder.ask(escape(turn.reprompt or dialog.content.say("next_prompt")))
+    session[LAST_SPEECH] = {"speech": ssml, "reprompt": turn.reprompt}
+    return builder.response
+
+
+class _DialogHandler(AbstractRequestHandler):
+    """Loads the dialog, runs one event, and answers."""
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self._clock = clock
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        dialog = open_dialog(handler_input, self._clock)
+        turn = self.event(dialog, handler_input)
+        if turn.timer_minutes:
+            turn = dialog.timer_fallback()
+        return respond(handler_input, dialog, turn)
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        raise NotImplementedError
+
+
+def find_red_flag(handler_input: HandlerInput) -> RedFlag | None:
+    """A red flag named by the symptom intent's resolved value, or in any slot's words."""
+    scanner = content_for(locale(handler_input)).red_flags
+    slots = all_slots(handler_input)
+    if intent_name(handler_input) == SYMPTOM_INTENT:
+        resolved = slots.get("symptom")
+        flag_id = resolved.resolved_id if resolved else None
+        if flag_id is not None and flag_id in scanner.flags:
+            return scanner.scan(resolved.text if resolved else None) or scanner.flags[flag_id]
+    return scanner.scan(*(value.text for value in slots.values()))
+
+
+class RedFlagHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not isinstance(handler_input.request_envelope.request, IntentRequest):
+            return False
+        flag = find_red_flag(handler_input)
+        handler_input.attributes_manager.request_attributes[RED_FLAG] = flag
+        return flag is not None
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        flag = handler_input.attributes_manager.request_attributes[RED_FLAG]
+        assert isinstance(flag, RedFlag)  # can_handle stored it
+        # The level goes to the log; the words the runner used never do.
+        log.info("red flag escalation level=%s", flag.level)
+        return dialog.escalate(flag)
+
+
+class LaunchHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        first = first_use(handler_input)
+        session_of(handler_input)[DISCLAIMER_HEARD] = True
+        return dialog.launch(first_use=first)
+
+
+class StartRoutineHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("StartRoutineIntent")(handler_input))
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        first = first_use(handler_input)
+        session_of(handler_input)[DISCLAIMER_HEARD] = True
+        return dialog.start(slot(handler_input, "muscle").resolved_id, first_use=first)
+
+
+class GoToStepHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("GoToStepIntent")(handler_input))
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        text = slot(handler_input, "number").text
+        number = int(text) if text is not None and text.isdigit() else None
+        return dialog.go_to(number)
+
+
+class FeelingHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_intent_name("ReportFeelingIntent")(handler_input)
+            or is_intent_name(SYMPTOM_INTENT)(handler_input)
+        )
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        slots = all_slots(handler_input)
+        return dialog.feeling(" ".join(v.text for v in slots.values() if v.text))
+
+
+_SIMPLE_EVENTS: dict[str, Callable[[Dialog], Turn]] = {
+    "AMAZON.NextIntent": Dialog.next,
+    "AMAZON.PreviousIntent": Dialog.previous,
+    "AMAZON.StartOverIntent": Dialog.start_over,
+    "AMAZON.PauseIntent": Dialog.pause,
+    "AMAZON.ResumeIntent": Dialog.resume,
+    "AMAZON.HelpIntent": Dialog.help,
+    "AMAZON.FallbackIntent": Dialog.fallback,
+    "AMAZON.YesIntent": Dialog.yes,
+    "AMAZON.NoIntent": Dialog.no,
+    "AMAZON.StopIntent": Dialog.stop,
+    "AMAZON.CancelIntent": Dialog.stop,
+    "AMAZON.NavigateHomeIntent": Dialog.stop,
+    "StepsLeftIntent": Dialog.steps_left,
+}
+
+
+class SimpleIntentHandler(_DialogHandler):
+    """Intents that map straight onto one dialog event."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) in _SIMPLE_EVENTS
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        name = intent_name(handler_input)
+        assert name is not None  # can_handle checked it
+        return _SIMPLE_EVENTS[name](dialog)
+
+
+class RepeatHandler(_DialogHandler):
+    """Says again exactly what was last said; after a new session, the current step."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.RepeatIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        last = session_of(handler_input).get(LAST_SPEECH)
+        speech = last.get("speech") if isinstance(last, dict) else None
+        reprompt = last.get("reprompt") if isinstance(last, dict) else None
+        if not (isinstance(speech, str) and speech.startswith("<speak>")):
+            return super().handle(handler_input)
+        builder = handler_input.response_builder.speak(speech)
+        if isinstance(reprompt, str) and reprompt:
+            builder.ask(escape(reprompt))
+        else:
+            builder.set_should_end_session(True)
+        return builder.response
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        return dialog.current()
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info("session ended: %s", getattr(request, "reason", None))
+        return handler_input.response_builder.response
+
+
+class UnknownIntentHandler(_DialogHandler):
+    """An intent this skill does not define: a short hint, and the runner keeps their place."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return isinstance(handler_input.request_envelope.request, IntentRequest)
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        log.warning("unknown intent %r answered with the fallback", intent_name(handler_input))
+        return dialog.fallback()
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Request types without a conversation turn (e.g. System.ExceptionEncountered): no speech."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.warning(
+            "request type %r has no handler; answered without speech",
+            getattr(handler_input.request_envelope.request, "object_type", None),
+        )
+        return handler_input.response_builder.response
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    """A calm apology that keeps the runner's place. It must never raise itself."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("unhandled %s while answering a request", type(exception).__name__, exc_info=True)
+        builder = handler_input.response_builder
+        try:
+            return self._apology(handler_input)
+        except Exception:  # the last line of defence must answer, whatever went wrong
+            log.exception("the apology itself failed; answering with the plain fallback")
+            builder.speak("Sorry, something went wrong. Please try again.")
+            builder.set_should_end_session(True)
+            return builder.response
+
+    @staticmethod
+    def _apology(handler_input: HandlerInput) -> Response:
+        # The session attributes are still those of the request: handlers write them only when
+        # they answer, so the step survives the failure.
+        content = content_for(locale(handler_input))
+        progress = Progress.from_session(session_of(handler_input).get(PROGRESS))
+        dialog = Dialog(content, progress, time.time)
+        if progress.routine is None and progress.pending is None:
+            turn = Turn([content.say("error_no_step")], end_session=True)
+        else:
+            turn = dialog.current(prefix=[content.say("error")])
+        return respond(handler_input, dialog, turn)
+
+
+def request_handlers(clock: Clock) -> list[Any]:
+    """Every request handler, in the order the SDK must try them."""
+    return [
+        RedFlagHandler(clock),
+        LaunchHandler(clock),
+        StartRoutineHandler(clock),
+        GoToStepHandler(clock),
+        RepeatHandler(clock),
+        SimpleIntentHandler(clock),
+        FeelingHandler(clock),
+        SessionEndedHandler(),
+        UnknownIntentHandler(clock),
+        OtherRequestHandler(),
+    ]

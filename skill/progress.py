@@ -1,0 +1,73 @@
+"""Where the runner is: the dialog's whole state, as plain data that fits in session attributes.
+
+Only `routine`, `step`, `started_at` and `timer` are ever worth persisting; the rest lives for one
+session. No symptom, answer to a safety question or escalation is persisted (see persistence).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Progress:
+    routine: str | None = None
+    step: int = 0
+    started_at: float | None = None
+    # The question the last response asked: "muscle", "emergency_check", "eased", "timer",
+    # "tips", "escalation_repeat", "resume"; None when the runner just says next.
+    pending: str | None = None
+    paused: bool = False
+    muscle_asked: bool = False
+    tip: int = 0
+    # Session-only safety context (never persisted): an E2 stops the routine; an E3 reason is
+    # spoken at the closing step.
+    escalation: str | None = None
+    e3_reason: str | None = None
+
+    def to_session(self) -> dict[str, Any]:
+        return {"v": FORMAT_VERSION, **asdict(self)}
+
+    @classmethod
+    def from_session(cls, data: object) -> Progress:
+        """Reads session attributes; anything malformed is dropped with a log line, never raised."""
+        if not isinstance(data, dict) or not data:
+            return cls()
+        if data.get("v") != FORMAT_VERSION:
+            log.warning("session progress has unknown format %r; starting fresh", data.get("v"))
+            return cls()
+        progress = cls()
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if _valid(f.name, value):
+                setattr(progress, f.name, value)
+            else:
+                log.warning("session progress field %s is malformed; using its default", f.name)
+        return progress
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "routine": (str, type(None)),
+    "step": (int,),
+    "started_at": (int, float, type(None)),
+    "pending": (str, type(None)),
+    "paused": (bool,),
+    "muscle_asked": (bool,),
+    "tip": (int,),
+    "escalation": (str, type(None)),
+    "e3_reason": (str, type(None)),
+}
+
+
+def _valid(name: str, value: object) -> bool:
+    if isinstance(value, bool) and bool not in _TYPES[name]:
+        return False
+    return isinstance(value, _TYPES[name]) and not (isinstance(value, int) and value < 0)

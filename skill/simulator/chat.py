@@ -1,0 +1,139 @@
+"""`cramp-coach chat`: talk to the skill as you would to an Echo, in a terminal."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from skill.simulator.envelopes import EnvelopeFactory
+from skill.simulator.matcher import UtteranceMatcher, normalise
+from skill.speech import ssml_to_display
+
+log = logging.getLogger(__name__)
+
+INVOCATION = "cramp coach"
+_OPEN = re.compile(rf"^(?:alexa )?(?:open|launch|start|begin|load) {INVOCATION}(?: .*)?$")
+_ONE_SHOT = re.compile(
+    rf"^(?:alexa )?(?:ask|tell|use) {INVOCATION}"
+    r"(?: (?:to|for|about|that|if|whether))?(?: (?P<rest>.*))?$"
+)
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def default_model_path(locale: str) -> Path:
+    return Path(__file__).resolve().parents[2] / "interaction_models" / f"{locale}.json"
+
+
+@dataclass
+class Reply:
+    text: str
+    end_session: bool
+    raw: dict[str, Any]
+
+
+class ChatSession:
+    """Sends each typed line through `handler` as a request envelope; keeps the session."""
+
+    def __init__(self, handler: Handler, matcher: UtteranceMatcher, envelopes: EnvelopeFactory):
+        self.handler = handler
+        self.matcher = matcher
+        self.envelopes = envelopes
+
+    def say(self, utterance: str) -> Reply | None:
+        """Alexa's answer to one utterance; None when Alexa would say nothing (blank input)."""
+        said = normalise(utterance)
+        if not said:
+            return None
+        opened = _OPEN.fullmatch(said)
+        one_shot = _ONE_SHOT.fullmatch(said)
+        if opened or (one_shot and not one_shot.group("rest")):
+            self.envelopes.begin_session()
+            return self._send(self.envelopes.launch())
+        if one_shot:
+            self.envelopes.begin_session()
+            said = one_shot.group("rest")
+        elif not self.envelopes.in_session:
+            # Outside a session Alexa would need the skill's name; treat the line as a one-shot.
+            self.envelopes.begin_session()
+        return self._send(self.envelopes.intent(self.matcher.match(said)))
+
+    def hang_up(self) -> None:
+        """The user walked away: Alexa tells the skill the session ended."""
+        if self.envelopes.in_session:
+            self.handler(self.envelopes.session_ended("EXCEEDED_MAX_REPROMPTS"))
+            self.envelopes.end_session()
+
+    def _send(self, envelope: dict[str, Any]) -> Reply:
+        response = self.handler(envelope)
+        self.envelopes.keep(response)
+        body = response.get("response", {})
+        speech = body.get("outputSpeech") or {}
+        text = ssml_to_display(speech.get("ssml") or speech.get("text") or "")
+        return Reply(text, not self.envelopes.in_session, response)
+
+
+class Speaker:
+    """Reads replies aloud with espeak-ng, which understands the SSML pauses."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.binary = shutil.which("espeak-ng")
+        if self.binary is None:
+            print(
+                "--speak needs espeak-ng, which is not installed "
+                "(Debian/Ubuntu: sudo apt-get install espeak-ng). Replies are shown as text only.",
+                file=out,
+            )
+
+    def speak(self, reply: Reply) -> None:
+        if self.binary is None:
+            return
+        speech = reply.raw.get("response", {}).get("outputSpeech") or {}
+        ssml = speech.get("ssml")
+        args = [self.binary, "-m", ssml] if ssml else [self.binary, speech.get("text", "")]
+        result = subprocess.run(args, check=False, capture_output=True, text=True)
+        if result.returncode != 0:
+            log.warning("espeak-ng failed (%s): %s", result.returncode, result.stderr.strip())
+
+
+def run_chat(
+    session: ChatSession,
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    interactive: bool,
+    speaker: Speaker | None = None,
+) -> int:
+    if interactive:
+        print('Cramp Coach simulator. Try "open cramp coach"; Ctrl-D to quit.', file=out)
+    for line in lines:
+        utterance = line.strip()
+        if not interactive and utterance:
+            print(f"You: {utterance}", file=out)
+        reply = session.say(utterance)
+        if reply is None:
+            continue
+        print(f"Alexa: {reply.text}" if reply.text else "Alexa: (says nothing)", file=out)
+        if speaker is not None:
+            speaker.speak(reply)
+        if reply.end_session:
+            print("(session ended)", file=out)
+        out.flush()
+    session.hang_up()
+    return 0
+
+
+def prompted_lines(prompt: str = "You: ") -> Iterable[str]:
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            print(file=sys.stdout)
+            return

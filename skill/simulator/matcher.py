@@ -1,0 +1,145 @@
+"""Matches typed text against an interaction model, roughly as Alexa's NLU would.
+
+Each sample becomes a pattern; slots match their type's values and synonyms (custom types),
+numbers (AMAZON.NUMBER) or any words (AMAZON.SearchQuery). The most specific full match wins;
+text that matches nothing becomes AMAZON.FallbackIntent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+FALLBACK = "AMAZON.FallbackIntent"
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_SLOT_RE = re.compile(r"\{(\w+)\}")
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, punctuation to spaces: how samples and input compare."""
+    text = text.lower().replace("’", "'").replace("'", "")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+@dataclass(frozen=True)
+class SlotFill:
+    name: str
+    value: str
+    slot_type: str
+    resolved_id: str | None = None
+    resolved_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: str
+    slots: dict[str, SlotFill] = field(default_factory=dict)
+    slot_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    intent: str
+    regex: re.Pattern[str]
+    literal_chars: int
+    slot_types: dict[str, str]
+
+
+class UtteranceMatcher:
+    def __init__(self, model: dict[str, Any], builtins: dict[str, list[str]]) -> None:
+        language = model["interactionModel"]["languageModel"]
+        self._values: dict[str, dict[str, tuple[str, str]]] = {}
+        for slot_type in language.get("types", []):
+            table = {}
+            for value in slot_type.get("values", []):
+                name = value["name"]["value"]
+                value_id = value.get("id") or name
+                for spoken in [name, *value["name"].get("synonyms", [])]:
+                    table[normalise(spoken)] = (value_id, name)
+            self._values[slot_type["name"]] = table
+        self._intent_slots: dict[str, tuple[str, ...]] = {}
+        self._patterns: list[_Pattern] = []
+        for intent in language["intents"]:
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            self._intent_slots[intent["name"]] = tuple(slot_types)
+            samples = [*intent.get("samples", []), *builtins.get(intent["name"], [])]
+            for sample in samples:
+                self._patterns.append(self._compile(intent["name"], sample, slot_types))
+
+    @classmethod
+    def from_files(cls, model_path: str) -> UtteranceMatcher:
+        with open(model_path, encoding="utf-8") as handle:
+            model = json.load(handle)
+        builtin_text = resources.files("skill.simulator").joinpath("builtin_samples.json")
+        builtins = json.loads(builtin_text.read_text(encoding="utf-8"))["intents"]
+        return cls(model, builtins)
+
+    def intents(self) -> tuple[str, ...]:
+        return tuple(self._intent_slots)
+
+    def match(self, text: str) -> Match:
+        said = normalise(text)
+        best: tuple[int, _Pattern, re.Match[str]] | None = None
+        for pattern in self._patterns:
+            found = pattern.regex.fullmatch(said)
+            if found is None:
+                continue
+            score = pattern.literal_chars + sum(
+                len(found.group(slot) or "")
+                for slot, slot_type in pattern.slot_types.items()
+                if slot_type != "AMAZON.SearchQuery"
+            )
+            if best is None or score > best[0]:
+                best = (score, pattern, found)
+        if best is None:
+            return Match(FALLBACK, slot_names=self._intent_slots.get(FALLBACK, ()))
+        _, pattern, found = best
+        slots = {
+            name: self._fill(name, slot_type, found.group(name))
+            for name, slot_type in pattern.slot_types.items()
+            if found.group(name)
+        }
+        return Match(pattern.intent, slots, self._intent_slots[pattern.intent])
+
+    def _fill(self, name: str, slot_type: str, spoken: str) -> SlotFill:
+        if slot_type == "AMAZON.NUMBER":
+            number = _NUMBER_WORDS.get(spoken, spoken)
+            return SlotFill(name, str(number), slot_type)
+        if slot_type in self._values:
+            resolved = self._values[slot_type].get(spoken)
+            if resolved:
+                return SlotFill(name, spoken, slot_type, resolved[0], resolved[1])
+        return SlotFill(name, spoken, slot_type)
+
+    def _compile(self, intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
+        pieces, literal, used = [], 0, {}
+        for i, part in enumerate(_SLOT_RE.split(sample)):
+            if i % 2 == 0:
+                words = normalise(part)
+                if words:
+                    pieces.append(re.escape(words))
+                    literal += len(words)
+            else:
+                used[part] = slot_types[part]
+                pieces.append(f"(?P<{part}>{self._slot_pattern(slot_types[part])})")
+        regex = re.compile(r"\s*".join(pieces) if pieces else r"(?!)")
+        return _Pattern(intent, regex, literal, used)
+
+    def _slot_pattern(self, slot_type: str) -> str:
+        if slot_type == "AMAZON.NUMBER":
+            words = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+            return rf"\d+|{words}"
+        if slot_type in self._values:
+            values = sorted(self._values[slot_type], key=len, reverse=True)
+            return "|".join(re.escape(v) for v in values) or r"(?!)"
+        return r".+"
