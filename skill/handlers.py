@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -23,7 +22,7 @@ from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.red_flags import RedFlag
 from skill.requests import all_slots, intent_name, locale, slot
-from skill.speech import to_ssml
+from skill.speech import ssml_text, to_ssml
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response
     if turn.end_session:
         builder.set_should_end_session(True)
     else:
-        builder.ask(escape(turn.reprompt or dialog.content.say("next_prompt")))
+        builder.ask(ssml_text(turn.reprompt or dialog.content.say("next_prompt")))
     session[LAST_SPEECH] = {"speech": ssml, "reprompt": turn.reprompt}
     return builder.response
 
@@ -201,7 +200,7 @@ class RepeatHandler(_DialogHandler):
             return super().handle(handler_input)
         builder = handler_input.response_builder.speak(speech)
         if isinstance(reprompt, str) and reprompt:
-            builder.ask(escape(reprompt))
+            builder.ask(ssml_text(reprompt))
         else:
             builder.set_should_end_session(True)
         return builder.response

@@ -28,6 +28,11 @@ class Countdown:
 Segment = str | Countdown
 
 
+def ssml_text(text: str) -> str:
+    """Text content escaped for SSML (quotes need no escaping outside attributes)."""
+    return escape(text, quote=False)
+
+
 def _break(seconds: int) -> list[str]:
     """Silence of `seconds`, split into breaks Alexa accepts."""
     parts = []
@@ -41,20 +46,20 @@ def _break(seconds: int) -> list[str]:
 def countdown_ssml(countdown: Countdown) -> str:
     # A cue marks the seconds still to go when it is spoken; the silences between cues add up
     # to the hold time exactly (the cue words themselves take about a second each).
-    parts = [escape(countdown.start)]
+    parts = [ssml_text(countdown.start)]
     remaining = countdown.seconds
     for mark in sorted((m for m in countdown.cues if 0 < m < countdown.seconds), reverse=True):
         parts += _break(remaining - mark)
-        parts.append(escape(countdown.cues[mark]))
+        parts.append(ssml_text(countdown.cues[mark]))
         remaining = mark
     parts += _break(remaining)
-    parts.append(escape(countdown.release))
+    parts.append(ssml_text(countdown.release))
     return " ".join(parts)
 
 
 def to_ssml(segments: Sequence[Segment]) -> str:
     body = " ".join(
-        countdown_ssml(s) if isinstance(s, Countdown) else escape(s) for s in segments if s
+        countdown_ssml(s) if isinstance(s, Countdown) else ssml_text(s) for s in segments if s
     )
     ssml = f"<speak>{body}</speak>"
     if len(ssml) >= MAX_SSML_CHARS:

@@ -56,14 +56,14 @@ class ChatSession:
         one_shot = _ONE_SHOT.fullmatch(said)
         if opened or (one_shot and not one_shot.group("rest")):
             self.envelopes.begin_session()
-            return self._send(self.envelopes.launch())
+            return self.send(self.envelopes.launch())
         if one_shot:
             self.envelopes.begin_session()
             said = one_shot.group("rest")
         elif not self.envelopes.in_session:
             # Outside a session Alexa would need the skill's name; treat the line as a one-shot.
             self.envelopes.begin_session()
-        return self._send(self.envelopes.intent(self.matcher.match(said)))
+        return self.send(self.envelopes.intent(self.matcher.match(said)))
 
     def hang_up(self) -> None:
         """The user walked away: Alexa tells the skill the session ended."""
@@ -71,7 +71,7 @@ class ChatSession:
             self.handler(self.envelopes.session_ended("EXCEEDED_MAX_REPROMPTS"))
             self.envelopes.end_session()
 
-    def _send(self, envelope: dict[str, Any]) -> Reply:
+    def send(self, envelope: dict[str, Any]) -> Reply:
         response = self.handler(envelope)
         self.envelopes.keep(response)
         body = response.get("response", {})

@@ -1,8 +1,8 @@
 """Matches typed text against an interaction model, roughly as Alexa's NLU would.
 
-Each sample becomes a pattern; slots match their type's values and synonyms (custom types),
-numbers (AMAZON.NUMBER) or any words (AMAZON.SearchQuery). The most specific full match wins;
-text that matches nothing becomes AMAZON.FallbackIntent.
+Each sample becomes a pattern; slots match their type's values and synonyms (custom types, which
+also take unknown words, unresolved), numbers (AMAZON.NUMBER) or any words (AMAZON.SearchQuery).
+The most specific full match wins; text that matches nothing becomes AMAZON.FallbackIntent.
 """
 
 from __future__ import annotations
@@ -89,16 +89,22 @@ class UtteranceMatcher:
 
     def match(self, text: str) -> Match:
         said = normalise(text)
-        best: tuple[int, _Pattern, re.Match[str]] | None = None
+        best: tuple[tuple[int, int], _Pattern, re.Match[str]] | None = None
         for pattern in self._patterns:
             found = pattern.regex.fullmatch(said)
             if found is None:
                 continue
-            score = pattern.literal_chars + sum(
-                len(found.group(slot) or "")
+            fit = pattern.literal_chars + sum(
+                self._slot_score(slot_type, found.group(slot) or "")
                 for slot, slot_type in pattern.slot_types.items()
-                if slot_type != "AMAZON.SearchQuery"
             )
+            # On a tie, free text belongs in a SearchQuery slot rather than an unresolved value.
+            unresolved = sum(
+                1
+                for slot, slot_type in pattern.slot_types.items()
+                if slot_type in self._values and found.group(slot) not in self._values[slot_type]
+            )
+            score = (fit, -unresolved)
             if best is None or score > best[0]:
                 best = (score, pattern, found)
         if best is None:
@@ -110,6 +116,12 @@ class UtteranceMatcher:
             if found.group(name)
         }
         return Match(pattern.intent, slots, self._intent_slots[pattern.intent])
+
+    def _slot_score(self, slot_type: str, spoken: str) -> int:
+        """Words a slot matched count toward a sample's fit only when they are known values."""
+        if slot_type == "AMAZON.NUMBER" or spoken in self._values.get(slot_type, {}):
+            return len(spoken)
+        return 0
 
     def _fill(self, name: str, slot_type: str, spoken: str) -> SlotFill:
         if slot_type == "AMAZON.NUMBER":
@@ -132,6 +144,9 @@ class UtteranceMatcher:
             else:
                 used[part] = slot_types[part]
                 pieces.append(f"(?P<{part}>{self._slot_pattern(slot_types[part])})")
+        if not literal and any(t in self._values for t in used.values()):
+            # A bare "{slot}" sample matches only the slot's own values, never any words.
+            pieces = [f"(?P<{name}>{self._known_values(t)})" for name, t in used.items()]
         regex = re.compile(r"\s*".join(pieces) if pieces else r"(?!)")
         return _Pattern(intent, regex, literal, used)
 
@@ -140,6 +155,11 @@ class UtteranceMatcher:
             words = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
             return rf"\d+|{words}"
         if slot_type in self._values:
-            values = sorted(self._values[slot_type], key=len, reverse=True)
-            return "|".join(re.escape(v) for v in values) or r"(?!)"
+            # Like Alexa, a custom slot also takes words that are not among its values; they
+            # arrive unresolved (ER_SUCCESS_NO_MATCH) and score lower than a known value.
+            return rf"{self._known_values(slot_type)}|[a-z0-9]+(?: [a-z0-9]+)*"
         return r".+"
+
+    def _known_values(self, slot_type: str) -> str:
+        values = sorted(self._values[slot_type], key=len, reverse=True)
+        return "|".join(re.escape(v) for v in values) or r"(?!)"

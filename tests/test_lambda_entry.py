@@ -1,0 +1,98 @@
+"""The Lambda entry: same skill, bad envelopes answered, foreign skill IDs refused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from alexa_rules import assert_valid
+from conversation import ROOT, lambda_handler
+
+from skill.assembly import build_skill
+from skill.content import content_for
+from skill.lambda_entry import handle_event
+from skill.simulator.envelopes import EnvelopeFactory
+
+C = content_for("en-US")
+
+
+def launch_envelope(**kwargs: Any) -> dict[str, Any]:
+    return EnvelopeFactory(**kwargs).launch()
+
+
+def test_launch_through_lambda_handler() -> None:
+    response = lambda_handler(launch_envelope())
+    assert_valid(response)
+    assert C.say("ask_muscle") in response["response"]["outputSpeech"]["ssml"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        "not an object",
+        [],
+        {},
+        {"version": "1.0"},
+        {"version": "1.0", "request": "nope"},
+        {"version": "1.0", "session": {"attributes": {"progress": {"v": 1, "step": 2}}}},
+        {"version": "1.0", "request": {"type": "IntentRequest", "intent": 5}},
+    ],
+)
+def test_malformed_envelope_gets_a_spoken_apology_and_keeps_attributes(event: Any) -> None:
+    response = lambda_handler(event)
+    assert_valid(response)
+    assert response["response"]["outputSpeech"]["text"] == C.say("error_no_step")
+    if isinstance(event, dict) and "session" in event:
+        assert response["sessionAttributes"] == event["session"]["attributes"]
+
+
+def test_unknown_request_type_is_answered_without_speech() -> None:
+    envelope = EnvelopeFactory().request({"type": "Alexa.Presentation.APL.UserEvent"})
+    response = lambda_handler(envelope)
+    assert_valid(response, envelope)
+    assert "outputSpeech" not in response["response"]
+
+
+def test_foreign_skill_id_is_refused_with_an_error() -> None:
+    skill = build_skill(skill_id="amzn1.ask.skill.11111111-1111-1111-1111-111111111111")
+    with pytest.raises(Exception, match="different skill"):
+        handle_event(skill, launch_envelope())
+    own = launch_envelope(skill_id="amzn1.ask.skill.11111111-1111-1111-1111-111111111111")
+    assert_valid(handle_event(skill, own))
+
+
+def test_handler_exception_gets_a_calm_apology_and_keeps_the_step() -> None:
+    factory = EnvelopeFactory()
+    factory.begin_session()
+    factory.attributes = {"progress": {"v": 1, "routine": "calf", "step": 2}}
+
+    def broken_clock() -> float:
+        raise RuntimeError("clock failed")
+
+    skill = build_skill(clock=broken_clock)
+    from skill.simulator.matcher import Match
+
+    envelope = json.loads(json.dumps(factory.intent(Match("AMAZON.StartOverIntent"))))
+    response = handle_event(skill, envelope)
+    assert_valid(response, envelope)
+    assert C.say("error") in response["response"]["outputSpeech"]["ssml"]
+    assert response["sessionAttributes"]["progress"]["step"] == 2
+    assert response["response"]["shouldEndSession"] is False
+
+
+def test_lambda_path_imports_no_web_or_aws_libraries() -> None:
+    code = (
+        "import sys, runpy; sys.path.insert(0, 'lambda');"
+        "import lambda_function;"
+        "bad = [m for m in ('flask', 'werkzeug', 'flask_ask_sdk', 'certvalidator', 'oscrypto',"
+        " 'boto3', 'botocore') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
