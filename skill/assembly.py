@@ -9,6 +9,7 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from skill.alexa_api import TimeoutApiClient
 from skill.handlers import CatchAllExceptionHandler, Clock, request_handlers
 
 SKILL_ID_ENV = "CRAMP_COACH_SKILL_ID"
@@ -25,7 +26,9 @@ def build_skill(
 
     `skill_id` defaults to $CRAMP_COACH_SKILL_ID; when set, requests for other skills are refused.
     """
-    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter, api_client=api_client)
+    builder = CustomSkillBuilder(
+        persistence_adapter=persistence_adapter, api_client=api_client or TimeoutApiClient()
+    )
     for handler in request_handlers(clock):
         builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler())

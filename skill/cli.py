@@ -23,23 +23,31 @@ def _chat(args: argparse.Namespace) -> int:
     )
     from skill.simulator.envelopes import DEFAULT_SKILL_ID, EnvelopeFactory
     from skill.simulator.matcher import UtteranceMatcher
+    from skill.simulator.timers_api import TimersApi
 
     model = args.model or default_model_path(args.locale)
     if not os.path.exists(model):
         print(f"No interaction model at {model}; pass --model PATH.", file=sys.stderr)
         return 2
     skill = build_skill()
+    envelopes = EnvelopeFactory(
+        locale=args.locale, skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID
+    )
+    # No Echo here: the cold-pack timer goes to a Timers API stand-in on this machine.
+    timers_api = TimersApi(token=envelopes.api_access_token).start()
+    envelopes.api_endpoint = timers_api.base_url
     session = ChatSession(
         handler=lambda envelope: handle_event(skill, envelope),
         matcher=UtteranceMatcher.from_files(str(model)),
-        envelopes=EnvelopeFactory(
-            locale=args.locale, skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID
-        ),
+        envelopes=envelopes,
     )
     interactive = sys.stdin.isatty()
     lines = prompted_lines() if interactive else sys.stdin
     speaker = Speaker(sys.stderr) if args.speak else None
-    return run_chat(session, lines, sys.stdout, interactive=interactive, speaker=speaker)
+    try:
+        return run_chat(session, lines, sys.stdout, interactive=interactive, speaker=speaker)
+    finally:
+        timers_api.stop()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -71,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
         help="turn off Alexa request signature and timestamp checks (local testing only)",
     )
     serve.set_defaults(run=_serve)
+    from skill.packaging import register_cli
+
+    register_cli(commands)
     return top
 
 

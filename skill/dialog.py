@@ -30,6 +30,8 @@ class Turn:
     # Set when the runner accepted a timer: the host sets it (Timers API) and then asks
     # `Dialog.timer_result` what to say.
     timer_minutes: int = 0
+    # Ask Alexa for the runner's consent to set timers (a Connections.SendRequest).
+    ask_timer_consent: bool = False
     escalation: str | None = field(default=None, compare=False)
 
 
@@ -181,7 +183,7 @@ class Dialog:
             return self._speak_step(1, prefix=[c.say("emergency_clear")])
         if p.pending == "eased":
             return self._hold_again()
-        if p.pending == "timer":
+        if p.pending in {"timer", "timer_consent"}:
             return self._after_timer_offer([c.say("timer_skipped")])
         if p.pending == "tips":
             return self._finish()
@@ -205,13 +207,62 @@ class Dialog:
             return self.fallback()
         return self._stay([c.say("feeling_noted")])
 
-    def timer_result(self, spoken: list[Segment]) -> Turn:
-        """What to say once the host has tried to set the cold-pack timer."""
-        return self._after_timer_offer(spoken)
+    def timer_consent(self) -> Turn:
+        """Alexa asks for timer permission itself; the answer comes as Connections.Response."""
+        self.progress.pending = "timer_consent"
+        return Turn([self.content.say("timer_consent")], ask_timer_consent=True)
+
+    def timer_result(self, outcome: str, timer_id: str | None = None) -> Turn:
+        """What to say once the host tried to set the cold-pack timer ("set", "failed", ...)."""
+        c, p = self.content, self.progress
+        minutes = self._steps[p.step].timer_minutes
+        if outcome == "set" and timer_id:
+            p.timer = {"id": timer_id, "step": p.step, "ends_at": self._now() + minutes * 60}
+            return self._after_timer_offer([c.say("timer_set", minutes=minutes)])
+        reason = {
+            "denied": "timer_denied",
+            "too_many": "timer_too_many",
+            "unsupported": "timer_unsupported",
+            "offline": "timer_offline",
+            "failed": "timer_failed",
+        }.get(outcome)
+        spoken = [c.say(reason)] if reason else []
+        return self._after_timer_offer([*spoken, c.say("timer_fallback", timer_minutes=minutes)])
 
     def timer_fallback(self) -> Turn:
-        minutes = self._steps[self.progress.step].timer_minutes
-        return self._after_timer_offer([self.content.say("timer_fallback", timer_minutes=minutes)])
+        return self.timer_result("fallback")
+
+    def wants_timer(self) -> int:
+        """Minutes of the timer the runner is waiting to have set (0 when none)."""
+        p = self.progress
+        if p.routine is None or p.pending not in {"timer", "timer_consent"}:
+            return 0
+        return self._steps[p.step].timer_minutes
+
+    def timer_status(self, outcome: str, seconds_left: int | None) -> Turn:
+        c = self.content
+        if self.progress.timer is None:
+            return self._stay([c.say("timer_none")])
+        if outcome == "not_found" or (outcome == "set" and seconds_left == 0):
+            self.progress.timer = None
+            return self._stay([c.say("timer_done")])
+        if outcome != "set" or seconds_left is None:
+            return self._stay([c.say("timer_check_failed")])
+        minutes = round(seconds_left / 60)
+        if seconds_left < 60:
+            return self._stay([c.say("timer_left_under_minute")])
+        if minutes <= 1:
+            return self._stay([c.say("timer_left_one")])
+        return self._stay([c.say("timer_left", minutes=minutes)])
+
+    def timer_cancelled(self, outcome: str) -> Turn:
+        c = self.content
+        if self.progress.timer is None:
+            return self._stay([c.say("timer_none")])
+        if outcome in {"set", "not_found"}:
+            self.progress.timer = None
+            return self._stay([c.say("timer_cancelled")])
+        return self._stay([c.say("timer_cancel_failed")])
 
     # ----- safety -------------------------------------------------------------------------
 
@@ -346,7 +397,10 @@ class Dialog:
             return c.say("hold_question")
         if p.pending == "tips" and p.tip:
             return c.say("tip_more")
-        return self._steps[p.step].question
+        step = self._steps[p.step]
+        if step.timer_minutes and p.pending is None:
+            return c.say("next_prompt")  # the timer question was answered already
+        return step.question
 
     def _escalation_turn(self) -> Turn:
         c, p = self.content, self.progress

@@ -17,6 +17,7 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
+from skill import timers
 from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
@@ -32,6 +33,7 @@ Clock = Callable[[], float]
 PROGRESS = "progress"
 LAST_SPEECH = "last"
 DISCLAIMER_HEARD = "disclaimer_heard"
+TIMER_CONSENT_ASKED = "timer_consent_asked"
 RED_FLAG = "red_flag"  # request attribute: the red flag found while routing this request
 
 SYMPTOM_INTENT = "ReportSymptomIntent"
@@ -62,7 +64,11 @@ def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response
     builder.speak(ssml)
     if turn.card is not None:
         builder.set_card(SimpleCard(title=turn.card.title, content=turn.card.text))
-    if turn.end_session:
+    if turn.ask_timer_consent:
+        # Alexa asks the consent question and answers with Connections.Response; a reprompt
+        # here would talk over it.
+        builder.add_directive(timers.consent_request())
+    elif turn.end_session:
         builder.set_should_end_session(True)
     else:
         builder.ask(ssml_text(turn.reprompt or dialog.content.say("next_prompt")))
@@ -80,11 +86,24 @@ class _DialogHandler(AbstractRequestHandler):
         dialog = open_dialog(handler_input, self._clock)
         turn = self.event(dialog, handler_input)
         if turn.timer_minutes:
-            turn = dialog.timer_fallback()
+            turn = start_timer(handler_input, dialog)
         return respond(handler_input, dialog, turn)
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         raise NotImplementedError
+
+
+def start_timer(handler_input: HandlerInput, dialog: Dialog) -> Turn:
+    """Sets the cold-pack timer, asking for consent the first time it is needed."""
+    session = session_of(handler_input)
+    if timers.has_permission(handler_input):
+        result = timers.set_timer(handler_input, dialog.content, dialog.wants_timer())
+        if result.outcome is not timers.Outcome.NO_PERMISSION:
+            return dialog.timer_result(result.outcome.value, result.timer_id)
+    if not session.get(TIMER_CONSENT_ASKED):
+        session[TIMER_CONSENT_ASKED] = True
+        return dialog.timer_consent()
+    return dialog.timer_fallback()
 
 
 def find_red_flag(handler_input: HandlerInput) -> RedFlag | None:
@@ -209,6 +228,57 @@ class RepeatHandler(_DialogHandler):
         return dialog.current()
 
 
+class TimerConsentHandler(_DialogHandler):
+    """The runner's answer to the timer consent question (Connections.Response for AskFor)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return bool(
+            is_request_type("Connections.Response")(handler_input)
+            and getattr(request, "name", None) == "AskFor"
+        )
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        status = timers.consent_status(
+            getattr(handler_input.request_envelope.request, "payload", None)
+        )
+        log.info("timer consent answered: %s", status)
+        if not dialog.wants_timer():
+            return dialog.current()
+        if status == "ACCEPTED":
+            result = timers.set_timer(handler_input, dialog.content, dialog.wants_timer())
+            return dialog.timer_result(result.outcome.value, result.timer_id)
+        return dialog.timer_result("denied" if status == "DENIED" else "fallback")
+
+
+def _timer_id(dialog: Dialog) -> str | None:
+    timer = dialog.progress.timer
+    return timer["id"] if timer else None
+
+
+class TimerStatusHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("TimerStatusIntent")(handler_input))
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        timer_id = _timer_id(dialog)
+        if timer_id is None:
+            return dialog.timer_status("none", None)
+        result = timers.read_timer(handler_input, timer_id)
+        return dialog.timer_status(result.outcome.value, result.seconds_left)
+
+
+class CancelTimerHandler(_DialogHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("CancelTimerIntent")(handler_input))
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        timer_id = _timer_id(dialog)
+        if timer_id is None:
+            return dialog.timer_cancelled("none")
+        return dialog.timer_cancelled(timers.cancel_timer(handler_input, timer_id).outcome.value)
+
+
 class SessionEndedHandler(AbstractRequestHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("SessionEndedRequest")(handler_input))
@@ -282,6 +352,9 @@ def request_handlers(clock: Clock) -> list[Any]:
         LaunchHandler(clock),
         StartRoutineHandler(clock),
         GoToStepHandler(clock),
+        TimerConsentHandler(clock),
+        TimerStatusHandler(clock),
+        CancelTimerHandler(clock),
         RepeatHandler(clock),
         SimpleIntentHandler(clock),
         FeelingHandler(clock),

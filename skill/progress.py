@@ -21,11 +21,13 @@ class Progress:
     step: int = 0
     started_at: float | None = None
     # The question the last response asked: "muscle", "emergency_check", "eased", "timer",
-    # "tips", "escalation_repeat", "resume"; None when the runner just says next.
+    # "timer_consent", "tips", "escalation_repeat", "resume"; None when they just say next.
     pending: str | None = None
     paused: bool = False
     muscle_asked: bool = False
     tip: int = 0
+    # The cold-pack timer this routine set: {"id": str, "step": int, "ends_at": float}.
+    timer: dict[str, Any] | None = None
     # Session-only safety context (never persisted): an E2 stops the routine; an E3 reason is
     # spoken at the closing step.
     escalation: str | None = None
@@ -62,6 +64,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "paused": (bool,),
     "muscle_asked": (bool,),
     "tip": (int,),
+    "timer": (dict, type(None)),
     "escalation": (str, type(None)),
     "e3_reason": (str, type(None)),
 }
@@ -70,4 +73,10 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def _valid(name: str, value: object) -> bool:
     if isinstance(value, bool) and bool not in _TYPES[name]:
         return False
+    if name == "timer" and isinstance(value, dict):
+        return (
+            isinstance(value.get("id"), str)
+            and _valid("step", value.get("step"))
+            and isinstance(value.get("ends_at"), int | float)
+        )
     return isinstance(value, _TYPES[name]) and not (isinstance(value, int) and value < 0)

@@ -61,3 +61,15 @@ def test_unknown_model_path_is_a_clear_error() -> None:
     result = chat("hi\n", "--model", "/nonexistent/model.json")
     assert result.returncode == 2
     assert "No interaction model" in result.stderr
+
+
+def test_chat_asks_timer_consent_and_sets_the_timer_on_its_stand_in() -> None:
+    result = chat(
+        "ask cramp coach to help with my calf\nno\ngo to step 4\nyes\nyes\n"
+        "how long is left on my timer\n"
+    )
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stdout.splitlines() if line.startswith("Alexa: ")]
+    assert said[3].startswith("Alexa: " + C.say("timer_consent"))
+    assert said[4].startswith("Alexa: " + C.say("timer_set", minutes=15))
+    assert said[5].startswith("Alexa: " + C.say("timer_left", minutes=15))

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.matcher import UtteranceMatcher, normalise
 from skill.speech import ssml_to_display
+from skill.timers import TIMERS_SCOPE
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ _ONE_SHOT = re.compile(
 )
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+# What Alexa itself says when a skill asks for timer permission (the simulator's words).
+CONSENT_QUESTION = "(Alexa asks: may Cramp Coach set timers on this device? Say yes or no.)"
 
 
 def default_model_path(locale: str) -> Path:
@@ -46,12 +49,16 @@ class ChatSession:
         self.handler = handler
         self.matcher = matcher
         self.envelopes = envelopes
+        # The token of a consent question Alexa is asking on the skill's behalf, if any.
+        self._consent_token: str | None = None
 
     def say(self, utterance: str) -> Reply | None:
         """Alexa's answer to one utterance; None when Alexa would say nothing (blank input)."""
         said = normalise(utterance)
         if not said:
             return None
+        if self._consent_token is not None:
+            return self._answer_consent(said)
         opened = _OPEN.fullmatch(said)
         one_shot = _ONE_SHOT.fullmatch(said)
         if opened or (one_shot and not one_shot.group("rest")):
@@ -77,7 +84,39 @@ class ChatSession:
         body = response.get("response", {})
         speech = body.get("outputSpeech") or {}
         text = ssml_to_display(speech.get("ssml") or speech.get("text") or "")
+        for directive in body.get("directives") or []:
+            if directive.get("type") == "Connections.SendRequest" and directive.get("name") == (
+                "AskFor"
+            ):
+                # On a device Alexa now asks the consent question itself.
+                self._consent_token = str(directive.get("token"))
+                text = f"{text} {CONSENT_QUESTION}".strip()
         return Reply(text, not self.envelopes.in_session, response)
+
+    def _answer_consent(self, said: str) -> Reply:
+        intent = self.matcher.match(said).intent
+        status = {"AMAZON.YesIntent": "ACCEPTED", "AMAZON.NoIntent": "DENIED"}.get(
+            intent, "NOT_ANSWERED"
+        )
+        if status == "ACCEPTED":
+            self.envelopes.granted_scopes.add(TIMERS_SCOPE)
+        token, self._consent_token = self._consent_token, None
+        return self.send(
+            self.envelopes.request(
+                {
+                    "type": "Connections.Response",
+                    "name": "AskFor",
+                    "status": {"code": "200", "message": "OK"},
+                    "token": token,
+                    "payload": {
+                        "permissionScopes": [
+                            {"permissionScope": TIMERS_SCOPE, "consentLevel": "ACCOUNT"}
+                        ],
+                        "status": status,
+                    },
+                }
+            )
+        )
 
 
 class Speaker:

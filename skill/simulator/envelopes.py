@@ -38,6 +38,8 @@ class EnvelopeFactory:
         self.device_id = _id("amzn1.ask.device")
         self.api_endpoint = api_endpoint
         self.api_access_token = api_access_token or uuid.uuid4().hex
+        # Permissions the user has granted the skill (e.g. the timers scope after consent).
+        self.granted_scopes: set[str] = set()
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self._new = False
@@ -59,7 +61,14 @@ class EnvelopeFactory:
         """Carries the response's session attributes into the next request, as Alexa does."""
         attributes = response.get("sessionAttributes")
         self.attributes = attributes if isinstance(attributes, dict) else {}
-        if response.get("response", {}).get("shouldEndSession", True) is not False:
+        body = response.get("response", {})
+        # A Connections.SendRequest hands the turn to Alexa (e.g. a consent question); the
+        # answer comes back as Connections.Response in the same session.
+        handed_over = any(
+            isinstance(d, dict) and d.get("type") == "Connections.SendRequest"
+            for d in body.get("directives") or []
+        )
+        if body.get("shouldEndSession", True) is not False and not handed_over:
             self.end_session()
 
     def launch(self) -> dict[str, Any]:
@@ -101,7 +110,11 @@ class EnvelopeFactory:
         if self.session_id is None:
             self.begin_session()
         application = {"applicationId": self.skill_id}
-        user = {"userId": self.user_id}
+        user: dict[str, Any] = {"userId": self.user_id}
+        if self.granted_scopes:
+            user["permissions"] = {
+                "scopes": {scope: {"status": "GRANTED"} for scope in sorted(self.granted_scopes)}
+            }
         envelope = {
             "version": "1.0",
             "session": {
