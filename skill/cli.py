@@ -10,6 +10,12 @@ from collections.abc import Sequence
 
 from skill.assembly import SKILL_ID_ENV
 
+DB_HELP = (
+    "SQLite file for progress and preferences (default: $CRAMP_COACH_DB, else "
+    "~/.local/share/cramp-coach/state.sqlite3); DynamoDB instead when "
+    "CRAMP_COACH_DYNAMODB_TABLE is set"
+)
+
 
 def _chat(args: argparse.Namespace) -> int:
     from skill.assembly import build_skill
@@ -24,14 +30,17 @@ def _chat(args: argparse.Namespace) -> int:
     from skill.simulator.envelopes import DEFAULT_SKILL_ID, EnvelopeFactory
     from skill.simulator.matcher import UtteranceMatcher
     from skill.simulator.timers_api import TimersApi
+    from skill.storage import open_store
 
     model = args.model or default_model_path(args.locale)
     if not os.path.exists(model):
         print(f"No interaction model at {model}; pass --model PATH.", file=sys.stderr)
         return 2
-    skill = build_skill()
+    skill = build_skill(store=open_store(db_path=args.db))
     envelopes = EnvelopeFactory(
-        locale=args.locale, skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID
+        locale=args.locale,
+        skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID,
+        user_id=args.user,
     )
     # No Echo here: the cold-pack timer goes to a Timers API stand-in on this machine.
     timers_api = TimersApi(token=envelopes.api_access_token).start()
@@ -53,7 +62,7 @@ def _chat(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from skill.web import serve
 
-    serve(args.host, args.port, verify=not args.no_verify)
+    serve(args.host, args.port, verify=not args.no_verify, db_path=args.db)
     return 0
 
 
@@ -68,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", default="en-US", help="request locale (default en-US)")
     chat.add_argument("--model", help="interaction model JSON (default: the locale's model)")
     chat.add_argument("--speak", action="store_true", help="read replies aloud with espeak-ng")
+    chat.add_argument("--db", help=DB_HELP)
+    chat.add_argument(
+        "--user",
+        default="amzn1.ask.account.simulated-runner",
+        help="the simulated Alexa user id (progress is kept per user)",
+    )
     chat.set_defaults(run=_chat)
 
     serve = commands.add_parser("serve", help="serve the skill over HTTP at POST /alexa")
@@ -78,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="turn off Alexa request signature and timestamp checks (local testing only)",
     )
+    serve.add_argument("--db", help=DB_HELP)
     serve.set_defaults(run=_serve)
     from skill.packaging import register_cli
 

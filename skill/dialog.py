@@ -70,10 +70,41 @@ class Dialog:
         self.progress = Progress(routine=muscle or c.default_routine, started_at=self._now())
         return self._opening(intro)
 
+    def offer_resume(self, kept: Progress) -> Turn:
+        """A new session within two hours of an unfinished routine: offer to carry on."""
+        c = self.content
+        self.progress = kept
+        self._sanitise()
+        self.progress.pending = "resume"
+        step = self._steps[self.progress.step]
+        routine = c.routine_names[self.progress.routine or c.default_routine]
+        offer = c.say(
+            "resume_offer", number=self.progress.step + 1, routine=routine, title=step.title.lower()
+        )
+        return Turn([c.say("welcome"), offer], reprompt=c.say("resume_reprompt"))
+
+    def _resume(self) -> Turn:
+        """Carry on: after a timer that has rung, from the step after the one that set it."""
+        c, p = self.content, self.progress
+        p.pending, p.started_at = None, self._now()
+        timer = p.timer
+        if timer is not None and timer["ends_at"] <= self._now():
+            p.timer = None
+            if timer["step"] == p.step and p.step < len(self._steps) - 1:
+                return self._speak_step(p.step + 1, prefix=[c.say("welcome_back")])
+        elif timer is not None and timer["step"] == p.step:
+            # Still running: don't offer a second timer, say how long this one has left.
+            left = self.timer_status("set", int(timer["ends_at"] - self._now()))
+            left.speech.insert(0, c.say("welcome_back"))
+            return left
+        return self._speak_step(p.step, prefix=[c.say("welcome_back")])
+
     # ----- navigation ---------------------------------------------------------------------
 
     def next(self) -> Turn:
         p = self.progress
+        if p.pending == "resume":
+            return self._resume()
         if p.escalation:
             return self._escalation_hold()
         if p.routine is None:
@@ -163,6 +194,8 @@ class Dialog:
 
     def yes(self) -> Turn:
         c, p = self.content, self.progress
+        if p.pending == "resume":
+            return self._resume()
         if p.pending == "emergency_check":
             return self.escalate_level("E1", "check_yes")
         if p.pending == "eased":
@@ -179,6 +212,10 @@ class Dialog:
 
     def no(self) -> Turn:
         c, p = self.content, self.progress
+        if p.pending == "resume":
+            self.progress = Progress(pending="muscle", muscle_asked=True)
+            question = c.say("ask_muscle")
+            return Turn([c.say("fresh_start"), question], reprompt=c.say("ask_muscle_reprompt"))
         if p.pending == "emergency_check":
             return self._speak_step(1, prefix=[c.say("emergency_clear")])
         if p.pending == "eased":
@@ -389,6 +426,8 @@ class Dialog:
             return c.say("paused_reprompt")
         if p.escalation:
             return c.say("escalation_repeat_question")
+        if p.pending == "resume":
+            return c.say("resume_reprompt")
         if p.pending == "muscle" or p.routine is None:
             return c.say("ask_muscle_reprompt")
         if p.pending == "emergency_check":

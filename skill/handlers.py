@@ -35,6 +35,7 @@ LAST_SPEECH = "last"
 DISCLAIMER_HEARD = "disclaimer_heard"
 TIMER_CONSENT_ASKED = "timer_consent_asked"
 RED_FLAG = "red_flag"  # request attribute: the red flag found while routing this request
+RESUME = "resume"  # request attribute: unfinished progress loaded from the store (a Progress)
 
 SYMPTOM_INTENT = "ReportSymptomIntent"
 
@@ -139,6 +140,9 @@ class LaunchHandler(_DialogHandler):
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        kept = handler_input.attributes_manager.request_attributes.get(RESUME)
+        if isinstance(kept, Progress):
+            return dialog.offer_resume(kept)
         first = first_use(handler_input)
         session_of(handler_input)[DISCLAIMER_HEARD] = True
         return dialog.launch(first_use=first)

@@ -17,6 +17,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.assembly import build_skill
 from skill.content import content_for
+from skill.storage import open_lambda_store
 
 log = logging.getLogger(__name__)
 _serializer = DefaultSerializer()
@@ -24,7 +25,8 @@ _serializer = DefaultSerializer()
 
 @cache
 def _skill() -> CustomSkill:
-    return build_skill()
+    # DynamoDB when CRAMP_COACH_DYNAMODB_TABLE is set (boto3 is imported only then).
+    return build_skill(store=open_lambda_store())
 
 
 def _skill_id_matches(skill: CustomSkill, envelope: RequestEnvelope) -> bool:

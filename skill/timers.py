@@ -100,7 +100,9 @@ def _service(handler_input: HandlerInput) -> Any:
 def _failure(action: str, error: Exception) -> TimerResult:
     status = getattr(error, "status_code", None)
     outcome = _BY_STATUS.get(status, Outcome.FAILED) if isinstance(status, int) else Outcome.FAILED
-    log.warning("timer %s failed: %s (%s)", action, outcome.value, type(error).__name__)
+    # A timer that already rang answers 404: an ordinary outcome, not a fault.
+    level = logging.INFO if outcome is Outcome.NOT_FOUND else logging.WARNING
+    log.log(level, "timer %s failed: %s (%s)", action, outcome.value, type(error).__name__)
     return TimerResult(outcome)
 
 

@@ -7,10 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from skill.content import content_for
 
 C = content_for("en-US")
 SCRIPT = Path(sys.executable).with_name("cramp-coach")
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's chat keeps its state in its own SQLite file, never the user's."""
+    path = tmp_path / "state.sqlite3"
+    monkeypatch.setenv("CRAMP_COACH_DB", str(path))
+    monkeypatch.delenv("CRAMP_COACH_DYNAMODB_TABLE", raising=False)
+    return path
 
 
 def chat(
@@ -73,3 +84,17 @@ def test_chat_asks_timer_consent_and_sets_the_timer_on_its_stand_in() -> None:
     assert said[3].startswith("Alexa: " + C.say("timer_consent"))
     assert said[4].startswith("Alexa: " + C.say("timer_set", minutes=15))
     assert said[5].startswith("Alexa: " + C.say("timer_left", minutes=15))
+
+
+def test_chat_resumes_where_the_runner_was_in_a_later_session(private_store: Path) -> None:
+    first = chat("ask cramp coach to help with my calf\nno\ngo to step 4\nno\n")
+    assert first.returncode == 0, first.stderr
+    assert private_store.exists()
+    result = chat("open cramp coach\nyes\n")
+    said = [line for line in result.stdout.splitlines() if line.startswith("Alexa: ")]
+    offer = C.say(
+        "resume_offer", number=4, routine="calf", title=C.routine("calf")[3].title.lower()
+    )
+    assert offer in said[0]
+    assert said[1].startswith("Alexa: " + C.say("welcome_back"))
+    assert C.routine("calf")[3].speech in said[1]

@@ -44,6 +44,7 @@ class LocaleContent:
     muscles: tuple[str, ...]
     default_routine: str
     muscle_names: Mapping[str, str]
+    routine_names: Mapping[str, str]
     phrases: Mapping[str, str]
     hold_cues: Mapping[int, str]
     tips: tuple[Tip, ...]
@@ -150,13 +151,18 @@ def content_for(locale: str | None) -> LocaleContent:
         muscles=tuple(structure["muscles"]),
         default_routine=structure["default_routine"],
         muscle_names=raw["muscle_names"],
+        routine_names=raw["routine_names"],
         phrases=phrases,
         hold_cues={int(k): v for k, v in raw["phrases"]["hold_cues"].items()},
         tips=tuple(
             Tip(fact=t["fact"], text=_fill(t["text"], words)) for t in raw["prevention_tips"]
         ),
         escalations=escalations,
-        red_flags=RedFlagScanner(flags["flags"], raw["red_flag_phrases"], flags["negators"]),
+        red_flags=RedFlagScanner(
+            flags["flags"],
+            _with_extra_phrases(raw["red_flag_phrases"], raw.get("red_flag_phrases_extra", {})),
+            flags["negators"],
+        ),
         better_words=tuple(raw["feelings"]["better"]),
         worse_words=tuple(raw["feelings"]["worse"]),
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
