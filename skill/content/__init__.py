@@ -1,7 +1,8 @@
 """Loads the recovery script (skill/content/*.json) for a locale.
 
-Shared English lives in en.json; a locale file overrides only the words that differ. A locale
-without its own file gets the shared English, whose emergency advice names no number.
+Shared English lives in en.json; a locale file overrides only the words that differ, and may add
+red-flag phrases under "red_flag_phrases_extra". A locale without its own file gets the shared
+English, whose emergency advice names no number.
 """
 
 from __future__ import annotations
@@ -83,6 +84,16 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _with_extra_phrases(
+    phrases: Mapping[str, list[str]], extra: Mapping[str, list[str]]
+) -> dict[str, list[str]]:
+    """Shared red-flag phrases plus a locale's own: a locale adds words, it can never drop one.
+
+    _merge replaces lists whole: a locale adding "brown wee" would silently drop "dark urine".
+    """
+    return {**phrases, **{flag: [*phrases.get(flag, []), *more] for flag, more in extra.items()}}
 
 
 def _read(name: str) -> dict[str, Any]:

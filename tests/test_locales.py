@@ -1,0 +1,338 @@
+"""Every English locale: its own emergency number, words and model; anything else falls back safely.
+
+Dialogs go through real envelopes in each locale (the locale's model picks the intent, as Alexa
+would) into lambda_handler. The models' own checks (valid, every sample routed, not stale) run
+for every locale in test_interaction_model.py, and the content's in test_content.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import conversation
+import pytest
+from conversation import ROOT, Conversation
+
+from skill.content import LocaleContent, content_for, supported_locales
+from skill.red_flags import words_of
+from skill.speech import ssml_to_display
+
+# The number as the runner hears it, and as the card shows it (Australians say "triple zero").
+EMERGENCY = {
+    "en-US": ("call 911", "911"),
+    "en-CA": ("call 911", "911"),
+    "en-GB": ("call 999", "999 or 112"),
+    "en-AU": ("call triple zero", "000"),
+    "en-IN": ("call 112", "112"),
+}
+UNSUPPORTED = ["en-NZ", "fr-FR"]
+LOCAL_NUMBER = "your local emergency number"
+MODELS = ROOT / "interaction_models"
+
+
+@cache
+def sync_tool() -> Any:
+    """tools/sync_models.py, imported from its file (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("sync_models", ROOT / "tools" / "sync_models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _raw(name: str) -> dict[str, Any]:
+    text = resources.files("skill.content").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def level_of(talk: Conversation, content: LocaleContent) -> str | None:
+    response = talk.last_response["response"]
+    title = (response.get("card") or {}).get("title")
+    for level in ("E1", "E2"):
+        if title == content.escalations[level]["card_title"]:
+            return level
+    speech = ssml_to_display(response.get("outputSpeech", {}).get("ssml", ""))
+    return "E3" if content.say("e3_noted") in speech else None
+
+
+def mid_routine(locale: str) -> Conversation:
+    talk = Conversation(locale=locale)
+    talk.say("ask cramp coach to help with my calf")
+    talk.say("no")
+    talk.say("next")
+    return talk
+
+
+# ----- which locales exist -------------------------------------------------------------------
+
+
+def test_every_content_locale_has_a_model_and_an_emergency_number() -> None:
+    models = {path.stem for path in MODELS.glob("*.json")}
+    assert set(supported_locales()) == models == set(EMERGENCY)
+
+
+# ----- content ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("locale", sorted(EMERGENCY))
+def test_a_locale_only_adds_red_flag_words_and_never_repeats_shared_ones(locale: str) -> None:
+    shared = content_for("fr-FR").red_flags
+    own = content_for(locale).red_flags
+    extra = _raw(f"{locale}.json").get("red_flag_phrases_extra", {})
+    shared_words = {" ".join(words_of(p)) for f in shared.flags for p in shared.phrases_for(f)}
+    for flag_id in shared.flags:
+        assert set(shared.phrases_for(flag_id)) <= set(own.phrases_for(flag_id)), flag_id
+    for flag_id, phrases in extra.items():
+        assert flag_id in shared.flags, flag_id
+        repeated = {p for p in phrases if " ".join(words_of(p)) in shared_words}
+        assert not repeated, f"{locale}: already in en.json: {sorted(repeated)}"
+
+
+def test_locale_words_stay_in_their_locale() -> None:
+    # "sugar" is Indian English for diabetes; elsewhere it is only sugar.
+    assert content_for("en-IN").red_flags.scan("I have sugar") is not None
+    assert content_for("en-US").red_flags.scan("I have sugar") is None
+
+
+# ----- emergency number, through real envelopes ----------------------------------------------
+
+
+@pytest.mark.parametrize("locale", sorted(EMERGENCY))
+def test_yes_to_the_emergency_question_gives_the_locale_number(locale: str) -> None:
+    spoken, card_number = EMERGENCY[locale]
+    talk = Conversation(locale=locale)
+    first = talk.say("ask cramp coach to help with my calf")
+    assert spoken in first.text  # the disclaimer names it before anything else
+    reply = talk.say("yes")
+    assert reply.end_session
+    assert spoken in reply.text
+    card = talk.card()
+    assert card is not None
+    assert card_number in card["title"] and spoken in card["content"]
+    # No other country's number slips in.
+    numbers = {n for _, shown in EMERGENCY.values() for n in re.findall(r"\d+", shown)}
+    others = numbers - set(re.findall(r"\d+", card_number))
+    assert not set(re.findall(r"\d+", reply.text + card["title"])) & others, locale
+
+
+@pytest.mark.parametrize("locale", sorted(EMERGENCY))
+def test_a_red_flag_mid_routine_names_the_locale_number(locale: str) -> None:
+    talk = mid_routine(locale)
+    reply = talk.say("my chest hurts")
+    assert level_of(talk, content_for(locale)) == "E1"
+    assert EMERGENCY[locale][0] in reply.text
+
+
+# ----- locale vocabulary, through real envelopes -----------------------------------------------
+
+LOCALE_RED_FLAGS = [
+    ("en-GB", "I've chucked up", "E1"),
+    ("en-GB", "I've been sick", "E1"),
+    ("en-GB", "I've come over all dizzy", "E1"),
+    ("en-GB", "my wee is dark", "E2"),
+    ("en-GB", "my wee is brown", "E2"),
+    ("en-GB", "I've got the trots", "E2"),
+    ("en-AU", "I've chundered", "E1"),
+    ("en-AU", "I've been spewing up", "E1"),
+    ("en-AU", "brown wee", "E2"),
+    ("en-IN", "I am feeling giddy", "E1"),
+    ("en-IN", "my chest is paining", "E1"),
+    ("en-IN", "I am having breathing problem", "E1"),
+    ("en-IN", "I am having loose motions", "E2"),
+    ("en-IN", "high coloured urine", "E2"),
+    ("en-IN", "I am a sugar patient", "E3"),
+]
+LOCALE_ORDINARY = [
+    ("en-GB", "I'm knackered"),
+    ("en-GB", "crack on"),
+    ("en-GB", "go on then"),
+    ("en-AU", "yeah nah"),
+    ("en-AU", "I'm spewing"),  # Australian for "I'm annoyed", not being sick
+    ("en-IN", "I am feeling much better"),
+    ("en-IN", "once again"),
+    ("en-IN", "haan"),
+]
+
+
+@pytest.mark.parametrize(("locale", "utterance", "level"), LOCALE_RED_FLAGS)
+def test_locale_red_flag_words_escalate(locale: str, utterance: str, level: str) -> None:
+    talk = mid_routine(locale)
+    talk.say(utterance)
+    assert level_of(talk, content_for(locale)) == level, utterance
+
+
+@pytest.mark.parametrize(("locale", "utterance"), LOCALE_ORDINARY)
+def test_ordinary_locale_talk_does_not_escalate(locale: str, utterance: str) -> None:
+    talk = mid_routine(locale)
+    talk.say(utterance)
+    assert level_of(talk, content_for(locale)) is None, utterance
+
+
+@pytest.mark.parametrize(
+    ("locale", "utterance", "muscle"),
+    [
+        ("en-GB", "I've got cramp in my hammy", "hamstring"),
+        ("en-AU", "I've got cramp in my hammies", "hamstring"),
+        ("en-IN", "I have a catch in my calf", "calf"),
+        ("en-CA", "I've got a charley horse in my foot", "foot"),
+    ],
+)
+def test_locale_words_start_the_right_routine(locale: str, utterance: str, muscle: str) -> None:
+    content = content_for(locale)
+    talk = Conversation(locale=locale)
+    talk.say("open cramp coach")
+    reply = talk.say(utterance)
+    assert content.routine(muscle)[0].speech in reply.text
+    assert talk.progress["routine"] == muscle
+
+
+# ----- a locale the skill does not list ------------------------------------------------------
+
+
+@pytest.fixture(params=UNSUPPORTED)
+def unsupported(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Conversation:
+    # There is no model for a locale the skill does not list; the en-US one stands in for it.
+    en_us = conversation.matcher("en-US")
+    monkeypatch.setattr(conversation, "matcher", lambda locale: en_us)
+    locale: str = request.param
+    return Conversation(locale=locale)
+
+
+def test_an_unsupported_locale_gets_a_whole_routine_in_shared_english(
+    unsupported: Conversation,
+) -> None:
+    shared = content_for(unsupported.locale)
+    assert shared.locale == "en"
+    first = unsupported.say("ask cramp coach to help with my calf")
+    assert LOCAL_NUMBER in first.text
+    for utterance in ["no", "next", "help", "how many steps are left", "go back", "next"]:
+        reply = unsupported.say(utterance)
+        assert shared.say("error") not in reply.text, utterance
+    assert shared.say("stop") in unsupported.say("stop").text
+
+
+def test_an_unsupported_locale_sends_the_runner_to_the_local_number(
+    unsupported: Conversation,
+) -> None:
+    unsupported.say("ask cramp coach to help with my calf")
+    reply = unsupported.say("yes")
+    assert reply.end_session and LOCAL_NUMBER in reply.text
+    card = unsupported.card()
+    assert card is not None and LOCAL_NUMBER in card["title"]
+    assert not re.search(r"\d", reply.text + card["title"] + card["content"])
+
+
+# ----- the generated models ------------------------------------------------------------------
+
+
+def test_an_en_us_change_reaches_every_locale_and_check_sees_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tool = sync_tool()
+    models = tmp_path / "interaction_models"
+    shutil.copytree(MODELS, models)
+    monkeypatch.setattr(tool, "MODELS", models)
+    monkeypatch.setattr(tool, "OVERLAYS", models / "overlays")
+    base_path = models / "en-US.json"
+    base = json.loads(base_path.read_text(encoding="utf-8"))
+    for intent in base["interactionModel"]["languageModel"]["intents"]:
+        if intent["name"] == "AMAZON.HelpIntent":
+            intent["samples"].append("what are my options")
+    base_path.write_text(json.dumps(base), encoding="utf-8")
+
+    def run(*args: str) -> int:
+        monkeypatch.setattr(sys, "argv", ["sync_models.py", *args])
+        code: int = tool.main()
+        return code
+
+    assert run("--check") == 1
+    assert run() == 0
+    assert run("--check") == 0
+    for locale in EMERGENCY:
+        model = json.loads((models / f"{locale}.json").read_text(encoding="utf-8"))
+        intents = model["interactionModel"]["languageModel"]["intents"]
+        help_samples = next(i["samples"] for i in intents if i["name"] == "AMAZON.HelpIntent")
+        assert "what are my options" in help_samples, locale
+
+
+def test_a_model_nothing_generates_fails_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tool = sync_tool()
+    models = tmp_path / "interaction_models"
+    shutil.copytree(MODELS, models)
+    (models / "overlays" / "en-GB.json").unlink()
+    monkeypatch.setattr(tool, "MODELS", models)
+    monkeypatch.setattr(tool, "OVERLAYS", models / "overlays")
+    monkeypatch.setattr(sys, "argv", ["sync_models.py", "--check"])
+    assert tool.main() == 1
+
+
+@pytest.mark.parametrize(
+    "overlay",
+    [
+        {"samples": {"AMAZON.HelpIntent": ["what can I say"]}},  # already an en-US sample
+        {"samples": {"AMAZON.HelpIntent": ["say that again"]}},  # another intent's sample
+        {"samples": {"NoSuchIntent": ["hello"]}},
+        {"synonyms": {"MUSCLE": {"calf": ["calves"]}}},
+        {"synonyms": {"MUSCLE": {"neck": ["nape"]}}},
+        {"synonyms": {"SYMPTOM": {"chest": ["chest ache"]}}},  # those come from skill/content
+        {"sample": {"AMAZON.HelpIntent": ["what now"]}},  # a misspelt key would be ignored
+    ],
+)
+def test_an_overlay_that_cannot_apply_cleanly_is_refused(overlay: dict[str, Any]) -> None:
+    tool = sync_tool()
+    base = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))
+    with pytest.raises(tool.OverlayError):
+        tool.with_overlay(base, overlay, "test")
+
+
+# ----- the terminal simulator ----------------------------------------------------------------
+
+
+def _chat(stdin: str, *args: str, tmp_path: Path) -> list[str]:
+    # Any state the chat keeps goes to this test's own file, never the user's.
+    env = {**os.environ, "CRAMP_COACH_DB": str(tmp_path / "state.sqlite3")}
+    env.pop("CRAMP_COACH_DYNAMODB_TABLE", None)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cramp-coach")), "chat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stdout.splitlines() if line.startswith("Alexa: ")]
+
+
+def test_chat_takes_a_locale_with_its_model_and_its_words(tmp_path: Path) -> None:
+    gb = content_for("en-GB")
+    said = _chat(
+        "ask cramp coach to help with my hammy\nyes\n", "--locale", "en-GB", tmp_path=tmp_path
+    )
+    assert gb.say("routine_for_muscle", muscle=gb.muscle_names["hamstring"]) in said[0]
+    assert "call 999" in said[0]
+    assert gb.escalations["E1"]["reasons"]["check_yes"] in said[1]
+
+
+def test_chat_in_an_unsupported_locale_uses_the_local_number(tmp_path: Path) -> None:
+    en_us_model = str(MODELS / "en-US.json")
+    said = _chat(
+        "ask cramp coach to help with my calf\nyes\n",
+        *("--locale", "en-NZ", "--model", en_us_model),
+        tmp_path=tmp_path,
+    )
+    assert LOCAL_NUMBER in said[0] and LOCAL_NUMBER in said[1]
