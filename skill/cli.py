@@ -33,6 +33,10 @@ def _chat(args: argparse.Namespace) -> int:
     from skill.storage import open_store
 
     model = args.model or default_model_path(args.locale)
+    if not args.model and not os.path.exists(model):
+        # Alexa has no model for this locale; understand the runner with en-US, as the skill
+        # answers any locale with shared English.
+        model = default_model_path("en-US")
     if not os.path.exists(model):
         print(f"No interaction model at {model}; pass --model PATH.", file=sys.stderr)
         return 2

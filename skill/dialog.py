@@ -155,6 +155,10 @@ class Dialog:
             return self._stay([c.say("steps_left_last", number=number)])
         return self._stay([c.say("steps_left", number=number, total=total, left=total - number)])
 
+    def pain_relief(self) -> Turn:
+        """Painkillers: too slow for the cramp itself (F6.1); the locale's name for later (F6.3)."""
+        return self._stay([self.content.say("pain_relief")])
+
     def pause(self) -> Turn:
         c = self.content
         self.progress.paused = True

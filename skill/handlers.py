@@ -194,6 +194,7 @@ _SIMPLE_EVENTS: dict[str, Callable[[Dialog], Turn]] = {
     "AMAZON.CancelIntent": Dialog.stop,
     "AMAZON.NavigateHomeIntent": Dialog.stop,
     "StepsLeftIntent": Dialog.steps_left,
+    "PainReliefIntent": Dialog.pain_relief,
 }
 
 

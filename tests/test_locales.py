@@ -27,13 +27,14 @@ from skill.content import LocaleContent, content_for, supported_locales
 from skill.red_flags import words_of
 from skill.speech import ssml_to_display
 
-# The number as the runner hears it, and as the card shows it (Australians say "triple zero").
+# The number as the runner hears it (spelled out, so no voice reads "nine hundred and ninety-nine"),
+# and as the card shows it (Australians say "triple zero").
 EMERGENCY = {
-    "en-US": ("call 911", "911"),
-    "en-CA": ("call 911", "911"),
-    "en-GB": ("call 999", "999 or 112"),
+    "en-US": ("call nine one one", "911"),
+    "en-CA": ("call nine one one", "911"),
+    "en-GB": ("call nine nine nine", "999 or 112"),
     "en-AU": ("call triple zero", "000"),
-    "en-IN": ("call 112", "112"),
+    "en-IN": ("call one one two", "112"),
 }
 UNSUPPORTED = ["en-NZ", "fr-FR"]
 LOCAL_NUMBER = "your local emergency number"
@@ -298,6 +299,24 @@ def test_an_overlay_that_cannot_apply_cleanly_is_refused(overlay: dict[str, Any]
         tool.with_overlay(base, overlay, "test")
 
 
+@pytest.mark.parametrize(
+    ("locale", "medicine"),
+    [
+        ("en-US", "acetaminophen"),
+        ("en-CA", "acetaminophen"),
+        ("en-GB", "paracetamol"),
+        ("en-AU", "paracetamol"),
+        ("en-IN", "paracetamol"),
+    ],
+)
+def test_the_medicine_is_named_as_the_locale_names_it(locale: str, medicine: str) -> None:
+    talk = mid_routine(locale)
+    reply = talk.say("can I take a painkiller")
+    assert medicine in reply.text
+    assert {"acetaminophen", "paracetamol"} - {medicine} & set(words_of(reply.text)) == set()
+    assert talk.progress["step"] == 2  # a question on the side; the runner keeps their place
+
+
 # ----- the terminal simulator ----------------------------------------------------------------
 
 
@@ -324,15 +343,13 @@ def test_chat_takes_a_locale_with_its_model_and_its_words(tmp_path: Path) -> Non
         "ask cramp coach to help with my hammy\nyes\n", "--locale", "en-GB", tmp_path=tmp_path
     )
     assert gb.say("routine_for_muscle", muscle=gb.muscle_names["hamstring"]) in said[0]
-    assert "call 999" in said[0]
+    assert "call nine nine nine" in said[0]
     assert gb.escalations["E1"]["reasons"]["check_yes"] in said[1]
 
 
 def test_chat_in_an_unsupported_locale_uses_the_local_number(tmp_path: Path) -> None:
-    en_us_model = str(MODELS / "en-US.json")
+    # No en-NZ model: the simulator understands the runner with the en-US one.
     said = _chat(
-        "ask cramp coach to help with my calf\nyes\n",
-        *("--locale", "en-NZ", "--model", en_us_model),
-        tmp_path=tmp_path,
+        "ask cramp coach to help with my calf\nyes\n", "--locale", "en-NZ", tmp_path=tmp_path
     )
     assert LOCAL_NUMBER in said[0] and LOCAL_NUMBER in said[1]

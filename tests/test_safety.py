@@ -137,7 +137,7 @@ def test_yes_to_the_emergency_question_is_e1_and_ends_the_session(answer: str) -
     assert reply.end_session
     response = talk.last_response["response"]
     assert "reprompt" not in response and "directives" not in response
-    assert "911" in reply.text and "911" in response["card"]["content"]
+    assert "call nine one one" in reply.text and "911" in response["card"]["title"]
 
 
 def test_e1_never_says_alexa_will_call() -> None:
@@ -145,7 +145,7 @@ def test_e1_never_says_alexa_will_call() -> None:
         lowered = text.lower()
         assert "i'll call" not in lowered and "i will call" not in lowered
         assert "calling" not in lowered
-        assert "call 911" in lowered
+        assert "call nine one one" in lowered
 
 
 def test_e1_stops_the_routine_for_good() -> None:
