@@ -11,10 +11,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
+if TYPE_CHECKING:
+    import requests
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,13 @@ class TimeoutApiClient(ApiClient):
         self, connect_timeout: float = CONNECT_TIMEOUT_S, read_timeout: float = READ_TIMEOUT_S
     ) -> None:
         self.timeout = (connect_timeout, read_timeout)
-        self._session = requests.Session()
+        self._session: requests.Session | None = None
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
         url = urlsplit(request.url or "")
         if url.scheme != "https" and not (url.scheme == "http" and _loopback(url.hostname)):
             raise ApiCallFailed("Alexa APIs are called over HTTPS only")

@@ -11,7 +11,6 @@ request, and the next turn tries to save again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
@@ -46,6 +45,8 @@ def stored_progress(progress: Progress) -> dict[str, Any] | None:
 
 
 def _digest(value: object) -> str:
+    import hashlib
+
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 

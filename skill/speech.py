@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape, unescape
 
 MAX_BREAK_SECONDS = 10
 MAX_SSML_CHARS = 8000
@@ -30,7 +29,7 @@ Segment = str | Countdown
 
 def ssml_text(text: str) -> str:
     """Text content escaped for SSML (quotes need no escaping outside attributes)."""
-    return escape(text, quote=False)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _break(seconds: int) -> list[str]:
@@ -88,6 +87,8 @@ def ssml_to_display(ssml: str) -> str:
         return f"[{seconds:g} s]"
 
     text = _TAG_RE.sub("", _BREAK_RE.sub(pause, ssml))
+    from html import unescape
+
     return re.sub(r"\s+", " ", unescape(text)).strip()
 
 

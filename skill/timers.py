@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -17,16 +16,6 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.services import ServiceException
-from ask_sdk_model.services.timer_management import (
-    AnnounceOperation,
-    CreationBehavior,
-    DisplayExperience,
-    NotificationConfig,
-    TextToAnnounce,
-    TimerRequest,
-    TriggeringBehavior,
-    Visibility,
-)
 
 from skill.content import LocaleContent
 
@@ -73,6 +62,8 @@ def has_permission(handler_input: HandlerInput) -> bool:
 
 def consent_request() -> SendRequestDirective:
     """Asks, by voice, for permission to set timers (Alexa speaks the question itself)."""
+    import uuid
+
     return SendRequestDirective(
         name="AskFor",
         payload={
@@ -107,6 +98,17 @@ def _failure(action: str, error: Exception) -> TimerResult:
 
 
 def set_timer(handler_input: HandlerInput, content: LocaleContent, minutes: int) -> TimerResult:
+    from ask_sdk_model.services.timer_management import (
+        AnnounceOperation,
+        CreationBehavior,
+        DisplayExperience,
+        NotificationConfig,
+        TextToAnnounce,
+        TimerRequest,
+        TriggeringBehavior,
+        Visibility,
+    )
+
     request = TimerRequest(
         duration=f"PT{minutes}M",
         timer_label=content.say("timer_label"),

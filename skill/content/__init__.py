@@ -12,12 +12,13 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from skill.red_flags import RedFlagScanner
 
 BASE_LANGUAGE = "en"
+_DIR = Path(__file__).parent
 LEVELS = ("E1", "E2", "E3")
 
 
@@ -97,14 +98,14 @@ def _with_extra_phrases(
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = resources.files("skill.content").joinpath(name).read_text(encoding="utf-8")
+    text = (_DIR / name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
 
 @cache
 def supported_locales() -> tuple[str, ...]:
-    names = (p.name for p in resources.files("skill.content").iterdir())
+    names = (p.name for p in _DIR.iterdir())
     return tuple(
         sorted(n[:-5] for n in names if n.startswith(f"{BASE_LANGUAGE}-") and n.endswith(".json"))
     )
