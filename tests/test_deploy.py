@@ -327,7 +327,14 @@ def test_bundle_holds_the_skill_and_its_dependencies_but_not_the_runtimes(
     assert content and content <= names
     assert not any(top.split("-")[0] in RUNTIME_PROVIDED for top in tops)
     assert not {"flask", "werkzeug", "flask_ask_sdk", "bin"}.intersection(tops)
-    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    # Bytecode for the bundle's Python only, beside its source, so Lambda need not compile.
+    tag = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"
+    pycs = [name for name in names if name.endswith(".pyc")]
+    assert f"skill/__pycache__/dialog.{tag}.pyc" in pycs
+    for pyc in pycs:
+        folder, _, file = f"/{pyc}".rpartition("/__pycache__/")
+        stem, file_tag, _ = file.rsplit(".", 2)
+        assert file_tag == tag and f"{folder}/{stem}.py".lstrip("/") in names, pyc
     own = [Path(name) for name in names if name.startswith("skill/")]
     assert not [p for p in own if "tests" in p.parts or p.name.startswith("test_")]
 
