@@ -26,6 +26,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from skill.assembly import SKILL_ID_ENV, build_skill
 from skill.oscrypto_compat import ensure_oscrypto_loads
+from skill.storage import UserStore, open_store
 
 __all__ = ["ALEXA_ROUTE", "MAX_BODY_BYTES", "SKILL_ID_ENV", "create_app", "serve"]
 
@@ -79,7 +80,7 @@ def _missing_certificate_extension(error: ExtensionNotFound) -> tuple[Response, 
 
 
 def create_app(
-    *, verify: bool = True, skill_id: str | None = None, persistence_adapter: Any = None
+    *, verify: bool = True, skill_id: str | None = None, store: UserStore | None = None
 ) -> Flask:
     """Build the Flask app that serves the skill at :data:`ALEXA_ROUTE`.
 
@@ -87,7 +88,7 @@ def create_app(
         for local testing tools that cannot sign requests.
     :param skill_id: the only application id to answer; defaults to the
         ``CRAMP_COACH_SKILL_ID`` environment variable. ``None`` answers any skill.
-    :param persistence_adapter: passed to :func:`skill.assembly.build_skill`.
+    :param store: where progress and preferences are kept (see :mod:`skill.storage`).
     """
     ensure_oscrypto_loads()
     from flask_ask_sdk.skill_adapter import (  # after the oscrypto fix, on purpose
@@ -116,7 +117,7 @@ def create_app(
     app.register_error_handler(HTTPException, _json_http_error)
     app.register_error_handler(ExtensionNotFound, _missing_certificate_extension)
 
-    skill = build_skill(persistence_adapter=persistence_adapter, skill_id=skill_id)
+    skill = build_skill(store=store, skill_id=skill_id)
     extra_checks = [] if skill_id is None else [SkillIdCheck(skill_id)]
     adapter = SkillAdapter(skill=skill, skill_id=skill_id, verifiers=extra_checks, app=app)
     adapter.register(app=app, route=ALEXA_ROUTE)
@@ -128,9 +129,13 @@ def create_app(
     return app
 
 
-def serve(host: str, port: int, *, verify: bool) -> None:
-    """Serve the skill with Werkzeug's threaded server until interrupted."""
+def serve(host: str, port: int, *, verify: bool, db_path: str | None = None) -> None:
+    """Serve the skill with Werkzeug's threaded server until interrupted.
+
+    State goes to SQLite at `db_path` (default: see skill.storage), or DynamoDB when
+    CRAMP_COACH_DYNAMODB_TABLE is set.
+    """
     if not verify:
         print(_NO_VERIFY_WARNING, file=sys.stderr, flush=True)
-    app = create_app(verify=verify)
+    app = create_app(verify=verify, store=open_store(db_path=db_path))
     app.run(host=host, port=port, threaded=True, use_reloader=False)
