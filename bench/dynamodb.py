@@ -7,22 +7,19 @@ standard configuration (``AWS_ENDPOINT_URL_DYNAMODB``, a region, fake credential
 
 from __future__ import annotations
 
-import http.client
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-HOST = "127.0.0.1"
+# The tests' helpers for local servers: one way to start and stop them everywhere.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from local_servers import HOST, ServerDidNotStart, free_port, start, stop
+
 REGION = "us-east-1"
 TABLE = "cramp-coach-bench"
-STARTUP_TIMEOUT_S = 20.0
 
 
 class ServerError(RuntimeError):
@@ -44,23 +41,6 @@ def aws_env(endpoint_url: str) -> dict[str, str]:
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint_url,
     }
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(port: int) -> bool:
-    connection = http.client.HTTPConnection(HOST, port, timeout=1.0)
-    try:
-        connection.request("GET", "/moto-api/")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
 
 
 def _client(endpoint_url: str) -> Any:
@@ -96,30 +76,19 @@ def local_dynamodb(log_dir: Path) -> Iterator[str]:
     moto_server = Path(sys.executable).with_name("moto_server")
     if not moto_server.exists():
         raise ServerError(f"{moto_server} is missing (install the dev extra: moto[server])")
-    port = _free_port()
-    log_path = log_dir / "moto-server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(moto_server), "--host", HOST, "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
+    port = free_port()
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise ServerError(f"moto_server did not start:\n{log_path.read_text()}")
-            time.sleep(0.05)
+        process = start(
+            [str(moto_server), "--host", HOST, "--port", str(port)],
+            port=port,
+            ready_path="/moto-api/",
+            log_path=log_dir / "moto-server.log",
+        )
+    except ServerDidNotStart as error:
+        raise ServerError(str(error)) from error
+    try:
         url = f"http://{HOST}:{port}"
         create_table(url)
         yield url
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop(process)

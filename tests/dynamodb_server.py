@@ -13,13 +13,9 @@ stop a server start their own with :func:`running_dynamodb_server`.
 from __future__ import annotations
 
 import functools
-import http.client
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from local_servers import HOST, free_port, start, stop
 
-HOST = "127.0.0.1"
 REGION = "us-east-1"
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
-STARTUP_TIMEOUT_S = 20.0
 #: The schema the skill expects (skill.storage.dynamodb): key ``id`` (S), TTL on ``expires_at``.
 PARTITION_KEY = "id"
 TTL_ATTRIBUTE = "expires_at"
@@ -52,57 +47,21 @@ class DynamoDbServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        """Stops the server's process group (its PID is the group id), politely first."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(port: int) -> bool:
-    connection = http.client.HTTPConnection(HOST, port, timeout=1.0)
-    try:
-        connection.request("GET", "/moto-api/")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
+        stop(self.process)
 
 
 @contextmanager
 def running_dynamodb_server(log_dir: Path) -> Iterator[DynamoDbServer]:
     """Starts ``moto_server``, yields it once it answers, and stops it (if still running)."""
-    port = _free_port()
-    log_path = log_dir / f"moto-server-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(MOTO_SERVER), "--host", HOST, "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
-    server = DynamoDbServer(f"http://{HOST}:{port}", process, log_path)
+    port = free_port()
+    process = start(
+        [str(MOTO_SERVER), "--host", HOST, "--port", str(port)],
+        port=port,
+        ready_path="/moto-api/",
+        log_path=log_dir / f"moto-server-{port}.log",
+    )
+    server = DynamoDbServer(f"http://{HOST}:{port}", process, log_dir / f"moto-server-{port}.log")
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _answers(port):
-            if process.poll() is not None:
-                pytest.fail(f"moto_server exited with {process.returncode}:\n{server.log()}")
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"moto_server not answering after {STARTUP_TIMEOUT_S} s:\n{server.log()}"
-                )
-            time.sleep(0.05)
         yield server
     finally:
         server.stop()

@@ -23,6 +23,7 @@ import pytest
 from conversation import ROOT, Conversation
 from dynamodb_server import create_table, dynamodb_client, running_dynamodb_server
 from dynamodb_server import use_test_aws_config as point_boto3_at
+from local_servers import free_port, start, stop
 
 from skill.assembly import build_skill
 from skill.content import content_for
@@ -311,29 +312,19 @@ def test_two_web_service_processes_share_one_sqlite_file(tmp_path: Path) -> None
         assert offer_text() in second.say("open cramp coach").text
     finally:
         for process, _ in servers:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
 
 
 def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], Any]:
     """`cramp-coach serve --no-verify` on a free port; returns the process and a JSON poster."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [str(Path(sys.executable).with_name("cramp-coach")), "serve", "--no-verify"]
-    process = subprocess.Popen(
+    process = start(
         [*command, "--port", str(port), "--db", str(db)],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+        port=port,
+        ready_path="/healthz",
+        log_path=log,
     )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
 
     def post(envelope: dict[str, Any]) -> dict[str, Any]:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
