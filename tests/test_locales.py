@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from functools import cache
 from importlib import resources
@@ -21,6 +19,7 @@ from typing import Any
 
 import conversation
 import pytest
+from chat_process import alexa_lines, chat
 from conversation import ROOT, Conversation
 
 from skill.content import LocaleContent, content_for, supported_locales
@@ -321,20 +320,9 @@ def test_the_medicine_is_named_as_the_locale_names_it(locale: str, medicine: str
 
 
 def _chat(stdin: str, *args: str, tmp_path: Path) -> list[str]:
-    # Any state the chat keeps goes to this test's own file, never the user's.
-    env = {**os.environ, "CRAMP_COACH_DB": str(tmp_path / "state.sqlite3")}
-    env.pop("CRAMP_COACH_DYNAMODB_TABLE", None)
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("cramp-coach")), "chat", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
+    result = chat(stdin, *args, db=tmp_path / "state.sqlite3")
     assert result.returncode == 0, result.stderr
-    return [line for line in result.stdout.splitlines() if line.startswith("Alexa: ")]
+    return alexa_lines(result)
 
 
 def test_chat_takes_a_locale_with_its_model_and_its_words(tmp_path: Path) -> None:
