@@ -12,6 +12,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from skill.alexa_api import TimeoutApiClient
 from skill.handlers import CatchAllExceptionHandler, Clock, request_handlers
 from skill.persistence import LoadState, SaveState
+from skill.request_log import ErrorLogged, RequestLogEnd, RequestLogStart
 from skill.storage import UserStore
 
 SKILL_ID_ENV = "CRAMP_COACH_SKILL_ID"
@@ -32,9 +33,12 @@ def build_skill(
     builder = CustomSkillBuilder(api_client=api_client or TimeoutApiClient())
     for handler in request_handlers(clock):
         builder.add_request_handler(handler)
+    builder.add_global_request_interceptor(RequestLogStart())  # first: times the whole request
     if store is not None:
         builder.add_global_request_interceptor(LoadState(store))
         builder.add_global_response_interceptor(SaveState(store))
-    builder.add_exception_handler(CatchAllExceptionHandler())
+    builder.add_global_response_interceptor(RequestLogEnd())  # last: after the save
+    # The SDK skips response interceptors when a handler raises, so the error line is written here.
+    builder.add_exception_handler(ErrorLogged(CatchAllExceptionHandler()))
     builder.skill_id = skill_id or os.environ.get(SKILL_ID_ENV) or None  # type: ignore[assignment]
     return builder.create()

@@ -107,11 +107,17 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    if args.command == "serve":
+        from skill.request_log import configure_json_logging
+
+        # A service's log is read by machines: one JSON line per request (see request_log).
+        configure_json_logging(logging.INFO)
+    else:
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            stream=sys.stderr,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
     code: int = args.run(args)
     return code
 

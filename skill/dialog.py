@@ -7,7 +7,7 @@ method leaves `self.progress` describing where the runner is now.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from skill.content import LocaleContent, Step
 from skill.progress import Progress
@@ -32,7 +32,6 @@ class Turn:
     timer_minutes: int = 0
     # Ask Alexa for the runner's consent to set timers (a Connections.SendRequest).
     ask_timer_consent: bool = False
-    escalation: str | None = field(default=None, compare=False)
 
 
 class Dialog:
@@ -323,7 +322,6 @@ class Dialog:
                 [text],
                 card=Card(c.escalations["E1"]["card_title"], text),
                 end_session=True,
-                escalation="E1",
             )
         p.escalation, p.e3_reason = f"E2:{reason}", None
         p.pending = "escalation_repeat"
@@ -456,7 +454,6 @@ class Dialog:
             [text, question],
             reprompt=question,
             card=Card(e2["card_title"], text),
-            escalation="E2",
         )
 
     def _escalation_hold(self) -> Turn:

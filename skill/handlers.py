@@ -7,6 +7,7 @@ other handler can skip the safety check.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,7 @@ from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.red_flags import RedFlag
 from skill.requests import all_slots, intent_name, locale, slot
-from skill.speech import ssml_text, to_ssml
+from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,14 @@ SYMPTOM_INTENT = "ReportSymptomIntent"
 
 
 def session_of(handler_input: HandlerInput) -> dict[str, Any]:
-    """The session attributes (an empty dict for out-of-session requests)."""
+    """The session attributes; for an out-of-session request, a dict for this request only."""
+    if handler_input.request_envelope.session is None:
+        # The SDK refuses to read session attributes here; such requests keep nothing.
+        scratch = handler_input.attributes_manager.request_attributes.setdefault(
+            "out_of_session", {}
+        )
+        assert isinstance(scratch, dict)
+        return scratch
     attributes = handler_input.attributes_manager.session_attributes
     return attributes if attributes is not None else {}
 
@@ -220,7 +228,11 @@ class RepeatHandler(_DialogHandler):
         last = session_of(handler_input).get(LAST_SPEECH)
         speech = last.get("speech") if isinstance(last, dict) else None
         reprompt = last.get("reprompt") if isinstance(last, dict) else None
-        if not (isinstance(speech, str) and speech.startswith("<speak>")):
+        # Session attributes come back from outside: replay only speech this skill could have
+        # made; anything else says the current step afresh.
+        if not (isinstance(speech, str) and is_own_ssml(speech)):
+            return super().handle(handler_input)
+        if reprompt is not None and not (isinstance(reprompt, str) and is_own_text(reprompt)):
             return super().handle(handler_input)
         builder = handler_input.response_builder.speak(speech)
         if isinstance(reprompt, str) and reprompt:
@@ -301,7 +313,12 @@ class UnknownIntentHandler(_DialogHandler):
         return isinstance(handler_input.request_envelope.request, IntentRequest)
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
-        log.warning("unknown intent %r answered with the fallback", intent_name(handler_input))
+        name = intent_name(handler_input) or ""
+        # Only a plain name goes to the log; a hand-made request could put anything here.
+        log.warning(
+            "unknown intent %s answered with the fallback",
+            name if re.fullmatch(r"[A-Za-z0-9._]{1,100}", name) else "(invalid name)",
+        )
         return dialog.fallback()
 
 

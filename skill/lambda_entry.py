@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date, datetime
 from functools import cache
 from typing import Any, ClassVar
@@ -18,9 +19,14 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.assembly import build_skill
 from skill.content import content_for
+from skill.request_log import configure_json_logging
 from skill.storage import open_lambda_store
 
 log = logging.getLogger(__name__)
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # On Lambda: one JSON line per request to CloudWatch (see skill.request_log).
+    configure_json_logging(logging.INFO)
 
 
 class _RequestSerializer(DefaultSerializer):
@@ -72,6 +78,9 @@ def handle_event(skill: CustomSkill, event: Any) -> dict[str, Any]:
         envelope = _serializer.deserialize(payload=_as_json(event), obj_type=RequestEnvelope)
         if envelope is None or envelope.request is None:
             raise ValueError("the envelope has no request")
+        if envelope.context is None or envelope.context.system is None:
+            # The SDK reads context.System before any handler could answer.
+            raise ValueError("the envelope has no context.System")
     except (ValueError, TypeError, AttributeError, AskSdkException) as error:
         log.warning("malformed request envelope: %s", type(error).__name__)
         return _apology(event)

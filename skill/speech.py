@@ -95,3 +95,33 @@ def ssml_to_display(ssml: str) -> str:
 def break_seconds(ssml: str) -> list[float]:
     """Every break's length in seconds, in order (used by checks and tests)."""
     return [int(a) / 1000 if unit == "ms" else float(a) for a, unit in _BREAK_RE.findall(ssml)]
+
+
+def is_own_ssml(ssml: str) -> bool:
+    """Whether `ssml` is speech this module could have built: <speak> with text and breaks of at
+    most 10 s only, well-formed, under Alexa's length limit. Used before replaying stored speech.
+    """
+    if len(ssml) >= MAX_SSML_CHARS or not ssml.startswith("<speak>"):
+        return False
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(ssml)
+    except ElementTree.ParseError:
+        return False
+    breaks = list(root)
+    return (
+        root.tag == "speak"
+        and bool("".join(root.itertext()).strip())
+        and all(b.tag == "break" and not list(b) and _break_ok(b.get("time")) for b in breaks)
+    )
+
+
+def is_own_text(text: str) -> bool:
+    """Whether plain `text` can be spoken as a reprompt within Alexa's limits once escaped."""
+    return bool(text.strip()) and len(ssml_text(text)) + len("<speak></speak>") < MAX_SSML_CHARS
+
+
+def _break_ok(value: str | None) -> bool:
+    found = re.fullmatch(r"(\d+)s", value or "")
+    return found is not None and 0 < int(found.group(1)) <= MAX_BREAK_SECONDS

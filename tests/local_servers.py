@@ -47,6 +47,7 @@ def start(
     ready_path: str,
     log_path: Path,
     env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
     timeout: float = STARTUP_TIMEOUT_S,
 ) -> subprocess.Popen[bytes]:
     """Starts `command` (which must listen on `port`) and returns once it answers `ready_path`."""
@@ -57,6 +58,7 @@ def start(
             stdout=log,
             stderr=subprocess.STDOUT,
             env=None if env is None else dict(env),
+            cwd=cwd,
             start_new_session=True,  # its own process group, stopped as a whole
         )
     deadline = time.monotonic() + timeout

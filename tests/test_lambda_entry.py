@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from alexa_rules import assert_valid
-from conversation import lambda_handler
+from conversation import ROOT, lambda_handler
 
 from skill.assembly import build_skill
 from skill.content import content_for
@@ -97,3 +100,23 @@ def test_the_serializer_speed_ups_still_hook_into_the_sdk() -> None:
     parsed = _RequestSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
     assert parsed.request.timestamp.tzinfo is not None
     assert "ask_sdk_model.session.Session" in _RequestSerializer._classes
+
+
+def test_on_lambda_each_request_logs_one_json_line() -> None:
+    envelope = EnvelopeFactory().launch()
+    code = (
+        "import json, sys; sys.path.insert(0, 'lambda'); import lambda_function;"
+        "lambda_function.lambda_handler(json.loads(sys.argv[1]), None)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(envelope)],
+        cwd=ROOT,
+        env={**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "cramp-coach"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (line,) = result.stderr.splitlines()
+    logged = json.loads(line)
+    assert logged["request_type"] == "LaunchRequest" and logged["outcome"] == "ok"
+    assert envelope["session"]["user"]["userId"] not in line

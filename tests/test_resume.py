@@ -310,6 +310,11 @@ def test_two_web_service_processes_share_one_sqlite_file(tmp_path: Path) -> None
         second = Conversation(servers[1][1])
         second.envelopes.user_id = RUNNER
         assert offer_text() in second.say("open cramp coach").text
+        # `cramp-coach serve` logs one JSON line per request, without the user id.
+        log = (tmp_path / "serve-1.log").read_text()
+        lines = [json.loads(x) for x in log.splitlines() if x.startswith("{")]
+        assert [x["request_type"] for x in lines if x["message"] == "request"] == ["LaunchRequest"]
+        assert RUNNER not in log
     finally:
         for process, _ in servers:
             stop(process)

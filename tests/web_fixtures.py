@@ -15,11 +15,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from local_servers import HOST, free_port, start, stop
 from signing import TEST_SKILL_ID, TRUST_ROOTS_ENV, TestPKI, TrustFiles
 
 from skill.assembly import SKILL_ID_ENV
 
-HOST = "127.0.0.1"
 LAUNCHER = Path(__file__).with_name("web_server_main.py")
-STARTUP_TIMEOUT_S = 20.0
 REQUEST_TIMEOUT_S = 10.0
 
 
@@ -83,34 +78,6 @@ class WebServer:
         )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    connection = http.client.HTTPConnection(HOST, port, timeout=1.0)
-    try:
-        connection.request("GET", "/healthz")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server's process group (its PID is the group id), politely first."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-
-
 @contextmanager
 def running_web_server(
     log_dir: Path,
@@ -129,32 +96,20 @@ def running_web_server(
     else:
         args.append("--no-verify")
     env = {k: v for k, v in os.environ.items() if k not in (SKILL_ID_ENV, TRUST_ROOTS_ENV)}
+    env.pop("CRAMP_COACH_DYNAMODB_TABLE", None)
+    env["CRAMP_COACH_DB"] = str(log_dir / "state.sqlite3")  # never the developer's own file
     if skill_id is not None:
         env[SKILL_ID_ENV] = skill_id
 
-    port = _free_port()
+    port = free_port()
     log_path = log_dir / f"web-server-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*args, "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
-    server = WebServer(HOST, port, process.pid, log_path)
+    process = start(
+        [*args, "--port", str(port)], port=port, ready_path="/healthz", log_path=log_path, env=env
+    )
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(port):
-            if process.poll() is not None:
-                pytest.fail(f"web server exited with {process.returncode}:\n{server.log()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"web server not healthy after {STARTUP_TIMEOUT_S} s:\n{server.log()}")
-            time.sleep(0.05)
-        yield server
+        yield WebServer(HOST, port, process.pid, log_path)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -116,10 +116,14 @@ def resolve_locale(locale: str | None) -> str:
     return locale if locale in supported_locales() else BASE_LANGUAGE
 
 
-@cache
 def content_for(locale: str | None) -> LocaleContent:
     """The whole script for a request locale, loaded once per process."""
-    resolved = resolve_locale(locale)
+    # Cached per content locale, not per request string: a request may carry any locale.
+    return _load(resolve_locale(locale))
+
+
+@cache
+def _load(resolved: str) -> LocaleContent:
     raw = _read(f"{BASE_LANGUAGE}.json")
     if resolved != BASE_LANGUAGE:
         raw = _merge(raw, _read(f"{resolved}.json"))
