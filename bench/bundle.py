@@ -2,21 +2,19 @@
 
 The bundle is built with the project's own command (``cramp-coach package``, from
 skill/packaging.py) into a temporary folder and unpacked as Lambda unpacks it into /var/task.
-The import runs in a fresh ``python -S`` process (no site-packages: only the standard library and
-the bundle), in two states:
+The import runs in a fresh ``python -S`` process of the bundle's Python version when this
+machine has one (else this Python), with no site-packages and no bytecode written
+(``PYTHONDONTWRITEBYTECODE``: /var/task is read-only on Lambda), in two states:
 
-- as shipped: no bytecode, and none written (``PYTHONDONTWRITEBYTECODE``), because /var/task is
-  read-only on Lambda, so every cold start compiles every module it imports;
-- with bytecode compiled beforehand, to show what shipping ``.pyc`` files would save, and what
-  that would add to the zip.
+- as shipped, with the bytecode the package command compiled for that Python;
+- with the bytecode removed, which is what every cold start would compile without it.
 """
 
 from __future__ import annotations
 
-import compileall
 import importlib.util
 import json
-import py_compile
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -44,11 +42,12 @@ class BundleResult:
     size_bytes: int
     files: int
     unpacked_bytes: int
-    #: ``import lambda_function`` times (ms): as shipped, and with bytecode compiled beforehand.
+    #: ``import lambda_function`` times (ms): as shipped, and with its bytecode removed.
+    shipped_import_ms: list[float]
     source_import_ms: list[float]
-    compiled_import_ms: list[float]
-    #: The zip's size if it also held that bytecode.
-    compiled_zip_bytes: int
+    #: How many .pyc files the zip holds, and the Python that imported it ("3.13").
+    pyc_files: int
+    python_version: str
 
 
 def packaging_available() -> bool:
@@ -76,10 +75,12 @@ def _unpack(bundle: Path, task_root: Path) -> int:
         return sum(entry.file_size for entry in archive.infolist())
 
 
-def _import_ms(python: str, task_root: Path, write_bytecode: bool) -> float:
-    extra = {"PYTHONPATH": str(task_root), "LAMBDA_TASK_ROOT": str(task_root)}
-    if not write_bytecode:
-        extra["PYTHONDONTWRITEBYTECODE"] = "1"
+def _import_ms(python: str, task_root: Path) -> float:
+    extra = {
+        "PYTHONPATH": str(task_root),
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     done = subprocess.run(
         [python, "-S", "-c", _IMPORT_CHILD],
         cwd=task_root,
@@ -95,36 +96,28 @@ def _import_ms(python: str, task_root: Path, write_bytecode: bool) -> float:
     return float(report["import_ms"])
 
 
-def _zip_size(tree: Path, out: Path) -> int:
-    """The size of ``tree`` zipped the way skill/packaging.py zips the bundle (deflate, level 9)."""
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in sorted(tree.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(tree).as_posix())
-    return out.stat().st_size
-
-
 def measure(python: str, work_dir: Path, repo: Path, runs: int) -> BundleResult:
-    """Builds, unpacks twice (as shipped, and precompiled), and times the import alternately."""
+    """Builds, unpacks twice (as shipped, and without bytecode), times the import alternately."""
+    from skill.packaging import runtime_interpreter, runtime_python_version
+
     bundle = work_dir / "lambda.zip"
     build(bundle, repo)
-    shipped, compiled = work_dir / "task-shipped", work_dir / "task-compiled"
+    version = runtime_python_version()
+    runtime = runtime_interpreter(version)
+    if runtime is None:
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    shipped, stripped = work_dir / "task-shipped", work_dir / "task-source"
     unpacked = _unpack(bundle, shipped)
-    _unpack(bundle, compiled)
-    # Unchecked-hash pycs stay valid whatever the files' timestamps, as they would on Lambda.
-    compileall.compile_dir(
-        compiled,
-        quiet=2,
-        workers=0,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
-    source_ms, compiled_ms = [], []
+    _unpack(bundle, stripped)
+    for cache in sorted(stripped.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache)
+    shipped_ms, source_ms = [], []
     for _ in range(runs):
-        source_ms.append(_import_ms(python, shipped, write_bytecode=False))
-        compiled_ms.append(_import_ms(python, compiled, write_bytecode=True))
+        shipped_ms.append(_import_ms(runtime or python, shipped))
+        source_ms.append(_import_ms(runtime or python, stripped))
     with zipfile.ZipFile(bundle) as archive:
-        files = len(archive.infolist())
-    compiled_zip = _zip_size(compiled, work_dir / "lambda-with-bytecode.zip")
+        names = archive.namelist()
+    pycs = sum(name.endswith(".pyc") for name in names)
     return BundleResult(
-        bundle.stat().st_size, files, unpacked, source_ms, compiled_ms, compiled_zip
+        bundle.stat().st_size, len(names), unpacked, shipped_ms, source_ms, pycs, version
     )
