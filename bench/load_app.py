@@ -1,7 +1,7 @@
 """The web service for the load test, as a gunicorn app: ``gunicorn bench.load_app:app``.
 
-It is the app ``cramp-coach serve`` runs (:func:`skill.web.create_app`, verification on, state in
-SQLite), with the two test seams of ``tests/signing.py`` so that requests signed by the load
+It is the production WSGI app (:func:`skill.web.wsgi_app`: verification on, state in SQLite,
+JSON logs), with the two test seams of ``tests/signing.py`` so that requests signed by the load
 client's throwaway CA verify, and nothing is fetched from the internet:
 
 * ``SSL_CERT_FILE`` names a file holding only the test root (set from ``LOAD_TRUST_ROOTS``
@@ -29,13 +29,12 @@ from signing import (  # noqa: E402  (tests/ is put on the path just above)
     prefill_cert_cache,
 )
 
-from skill.storage import open_store  # noqa: E402
-from skill.web import create_app  # noqa: E402
+from skill.web import wsgi_app  # noqa: E402
 
 TRUST_ROOTS = Path(os.environ["LOAD_TRUST_ROOTS"])
 CERT_CACHE = Path(os.environ["LOAD_CERT_CACHE"])
 
 os.environ[TRUST_ROOTS_ENV] = str(TRUST_ROOTS)
-app = create_app(verify=True, store=open_store())
+app = wsgi_app()
 prefill_cert_cache(app, load_cert_cache(CERT_CACHE))
 check_trust_roots(TRUST_ROOTS.read_bytes())

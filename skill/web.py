@@ -328,6 +328,18 @@ def create_app(
     return app
 
 
+def wsgi_app() -> Flask:
+    """The app for a production WSGI server: ``gunicorn 'skill.web:wsgi_app()'``.
+
+    Verification on; state where CRAMP_COACH_DB or CRAMP_COACH_DYNAMODB_TABLE say (see
+    skill.storage); one JSON log line per request.
+    """
+    from skill.request_log import configure_json_logging
+
+    configure_json_logging(logging.INFO)
+    return create_app(store=open_store())
+
+
 def serve(host: str, port: int, *, verify: bool, db_path: str | None = None) -> None:
     """Serve the skill with Werkzeug's threaded server until interrupted.
 
