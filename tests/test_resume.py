@@ -24,6 +24,7 @@ from conversation import ROOT, Conversation
 from dynamodb_server import create_table, dynamodb_client, running_dynamodb_server
 from dynamodb_server import use_test_aws_config as point_boto3_at
 from local_servers import free_port, start, stop
+from storage_cases import Clock
 
 from skill.assembly import build_skill
 from skill.content import content_for
@@ -36,16 +37,6 @@ C = content_for("en-US")
 CALF = C.routine("calf")
 RUNNER = "amzn1.ask.account.runner-one"
 OTHER = "amzn1.ask.account.runner-two"
-
-
-class Clock:
-    """A settable clock shared by the skill and its store."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

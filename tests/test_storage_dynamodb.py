@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_model import Application, Context, LaunchRequest, RequestEnvelope, User
-from ask_sdk_model.interfaces.system import SystemState
 from dynamodb_server import (
     create_table,
     dynamodb_client,
     running_dynamodb_server,
     use_test_aws_config,
 )
+from storage_cases import PREFS, PROGRESS, TIMER, Clock, envelope, new_user
 
 from skill.storage import (
     PROGRESS_TTL_SECONDS,
@@ -37,41 +36,8 @@ from skill.storage import (
 )
 from skill.storage.dynamodb import make_resource
 
-PROGRESS = {"routine": "calf", "step": 3, "started_at": 1_700_000_000.25, "timer": None}
-PREFS = {"disclaimer_heard": True, "timer_consent_asked": False}
-TIMER = {"id": "t-1", "ends_at": 1_700_000_900.5, "label": "cold pack"}
 #: The issue's bound for a dialog turn with a failing store.
 FAULT_BUDGET_S = 3.0
-
-
-class Clock:
-    """Epoch seconds that a test sets by hand."""
-
-    def __init__(self, now: float | None = None) -> None:
-        self.now = time.time() if now is None else now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def envelope(user_id: str, request_id: str | None = None) -> RequestEnvelope:
-    """A request from ``user_id``; each call is a new request unless ``request_id`` is given."""
-    return RequestEnvelope(
-        version="1.0",
-        context=Context(
-            system=SystemState(
-                application=Application(application_id="amzn1.ask.skill.test"),
-                user=User(user_id=user_id),
-            )
-        ),
-        request=LaunchRequest(
-            request_id=request_id or f"amzn1.echo-api.request.{uuid.uuid4()}", locale="en-US"
-        ),
-    )
-
-
-def new_user() -> str:
-    return f"amzn1.ask.account.{uuid.uuid4().hex}"
 
 
 @pytest.fixture
