@@ -86,6 +86,9 @@ class Dialog:
         """Carry on: after a timer that has rung, from the step after the one that set it."""
         c, p = self.content, self.progress
         p.pending, p.started_at = None, self._now()
+        if p.step == 0:
+            # They left before answering the emergency question: it is never skipped.
+            return self._opening([c.say("welcome_back")])
         timer = p.timer
         if timer is not None and timer["ends_at"] <= self._now():
             p.timer = None

@@ -371,3 +371,17 @@ def invoke(script: Path, envelope: dict[str, Any], table: str) -> dict[str, Any]
     )
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
+
+
+def test_resuming_before_the_emergency_answer_asks_it_again(
+    make_store: Callable[[], UserStore], clock: Clock
+) -> None:
+    first = session(make_store(), clock)
+    first.say("ask cramp coach to help with my calf")
+    first.say("stop")
+    talk = session(make_store(), clock)
+    assert offer_text(1) in talk.say("open cramp coach").text
+    reply = talk.say("yes")
+    assert reply.text.startswith(C.say("welcome_back"))
+    assert reply.text.endswith(C.say("emergency_question"))
+    assert CALF[1].speech in talk.say("no").text
