@@ -76,3 +76,19 @@ def test_chat_resumes_where_the_runner_was_in_a_later_session(db: Path) -> None:
     assert offer in said[0]
     assert said[1].startswith("Alexa: " + C.say("welcome_back"))
     assert C.routine("calf")[3].speech in said[1]
+
+
+def test_speak_hands_the_ssml_to_espeak_ng(db: Path, tmp_path: Path) -> None:
+    # A stand-in espeak-ng first on PATH records what it is asked to say (no sound card here).
+    said = tmp_path / "said.txt"
+    stand_in = tmp_path / "bin" / "espeak-ng"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{said}"\n')
+    stand_in.chmod(0o755)
+    env = {**os.environ, "PATH": f"{stand_in.parent}:{os.environ['PATH']}"}
+    result = chat("ask cramp coach to help with my calf\nno\n", "--speak", db=db, env=env)
+    assert result.returncode == 0, result.stderr
+    args = said.read_text().splitlines()
+    # -m: espeak-ng reads SSML, so the hold's pauses are really silent.
+    assert args.count("-m") == 2
+    assert any(a.startswith("<speak>") and '<break time="10s"/>' in a for a in args)
