@@ -7,7 +7,6 @@ other handler can skip the safety check.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +22,7 @@ from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.red_flags import RedFlag
-from skill.requests import all_slots, intent_name, locale, slot
+from skill.requests import all_slots, intent_name, locale, loggable_name, slot
 from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
 
 log = logging.getLogger(__name__)
@@ -313,11 +312,9 @@ class UnknownIntentHandler(_DialogHandler):
         return isinstance(handler_input.request_envelope.request, IntentRequest)
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
-        name = intent_name(handler_input) or ""
-        # Only a plain name goes to the log; a hand-made request could put anything here.
         log.warning(
             "unknown intent %s answered with the fallback",
-            name if re.fullmatch(r"[A-Za-z0-9._]{1,100}", name) else "(invalid name)",
+            loggable_name(intent_name(handler_input)),
         )
         return dialog.fallback()
 

@@ -49,7 +49,7 @@ from ask_sdk_model import IntentRequest, Response
 from skill.content import content_for
 from skill.handlers import PROGRESS, RED_FLAG
 from skill.red_flags import RedFlag
-from skill.requests import locale
+from skill.requests import locale, loggable_name
 
 __all__ = [
     "ErrorLogged",
@@ -65,10 +65,9 @@ log = logging.getLogger(__name__)
 _STARTED = "request_log.started"  # time.perf_counter() when the request reached the skill
 _LOGGED = "request_log.logged"  # set once the line is written: one line per request
 
-# Alexa ids and intent names are short and plain; anything else is logged as "invalid" so a
-# hand-made request cannot put arbitrary text into the log.
+# Alexa ids are short and plain; anything else is logged as "invalid" so a hand-made request
+# cannot put arbitrary text into the log (names: see skill.requests.loggable_name).
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-_NAME = re.compile(r"[A-Za-z0-9._]{1,100}")
 _MAX_STEP = 1000
 _ESCALATION_LEVELS = ("E1", "E2", "E3")
 
@@ -120,8 +119,8 @@ def _write_line(
     intent = request.intent.name if isinstance(request, IntentRequest) and request.intent else None
     fields = {
         "request_id": _plain(getattr(request, "request_id", None), _ID),
-        "request_type": _plain(getattr(request, "object_type", None), _NAME),
-        "intent": _plain(intent, _NAME),
+        "request_type": loggable_name(getattr(request, "object_type", None)),
+        "intent": loggable_name(intent),
         "step": _step(handler_input),
         "latency_ms": latency_ms,
         "outcome": outcome or _outcome(handler_input, response),

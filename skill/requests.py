@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest
 from ask_sdk_model.slu.entityresolution import StatusCode
+
+# Alexa's intent names and request types are short and plain; anything else came from a
+# hand-made request and must not reach a log line as it is.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._]{1,100}")
+
+
+def loggable_name(value: object) -> str | None:
+    """An intent name or request type as it may be logged: itself if plain, else "invalid"."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) and _PLAIN_NAME.fullmatch(value) else "invalid"
 
 
 @dataclass(frozen=True)

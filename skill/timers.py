@@ -158,7 +158,7 @@ def cancel_timer(handler_input: HandlerInput, timer_id: str) -> TimerResult:
 def _seconds_left(timer: Any) -> int | None:
     paused = getattr(timer, "remaining_time_when_paused", None)
     if isinstance(paused, str):
-        return _iso_duration_seconds(paused)
+        return iso_duration_seconds(paused)
     trigger = getattr(timer, "trigger_time", None)
     if isinstance(trigger, datetime):
         if trigger.tzinfo is None:
@@ -167,7 +167,7 @@ def _seconds_left(timer: Any) -> int | None:
     return None
 
 
-def _iso_duration_seconds(text: str) -> int | None:
+def iso_duration_seconds(text: str) -> int | None:
     """Seconds in an ISO 8601 duration such as PT14M30S (the only form the Timers API uses)."""
     found = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", text)
     if not found or not any(found.groups()):

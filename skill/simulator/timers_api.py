@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from skill.timers import iso_duration_seconds
+
 _TIMER_PATH = re.compile(r"^/v1/alerts/timers(?:/(?P<id>[A-Za-z0-9-]+))?$")
-_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
 MAX_TIMERS = 5  # a device limit stand-in; the real one is the device's
 
 
@@ -27,11 +28,10 @@ def _iso(moment: datetime) -> str:
 
 
 def _duration(text: Any) -> timedelta | None:
-    found = _DURATION.fullmatch(text) if isinstance(text, str) else None
-    if not found or not any(found.groups()):
+    seconds = iso_duration_seconds(text) if isinstance(text, str) else None
+    if seconds is None:
         return None
-    hours, minutes, seconds = (int(g or 0) for g in found.groups())
-    length = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    length = timedelta(seconds=seconds)
     return length if timedelta(seconds=1) <= length <= timedelta(hours=24) else None
 
 
