@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -21,9 +22,10 @@ from skill import timers
 from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
-from skill.red_flags import RedFlag
 from skill.requests import all_slots, intent_name, locale, loggable_name, slot
 from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
+from skill.understanding.reading import EASED, NOT_EASED, WORSE, Reading
+from skill.understanding.red_flags import RedFlag
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,21 @@ LAST_SPEECH = "last"
 DISCLAIMER_HEARD = "disclaimer_heard"
 TIMER_CONSENT_ASKED = "timer_consent_asked"
 RED_FLAG = "red_flag"  # request attribute: the red flag found while routing this request
+READING = "reading"  # request attribute: what the request's words say (a Reading)
 RESUME = "resume"  # request attribute: unfinished progress loaded from the store (a Progress)
 
 SYMPTOM_INTENT = "ReportSymptomIntent"
+# "yes, ..." / "no, ..." with a report after the answer.
+ANSWERED = {"YesReportIntent": "yes", "NoReportIntent": "no"}
+# Intents that are an answer in themselves, with nothing else to read.
+SET_READINGS = {
+    "FeelingFineIntent": Reading(answer="no", mood=EASED),
+    "UnsureIntent": Reading(answer="unsure"),
+    "EasedIntent": Reading(mood=EASED),
+    "NotEasedIntent": Reading(mood=NOT_EASED),
+    "WorseIntent": Reading(mood=WORSE),
+}
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 
 def session_of(handler_input: HandlerInput) -> dict[str, Any]:
@@ -85,17 +99,24 @@ def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response
 
 
 class _DialogHandler(AbstractRequestHandler):
-    """Loads the dialog, runs one event, and answers."""
+    """Loads the dialog, runs one event, and answers.
+
+    An E3 reason in what was said is noted first, and the request still gets its own answer
+    ("no, but I'm pregnant" is a no to the emergency question, and pregnancy is told at the end).
+    """
 
     def __init__(self, clock: Clock = time.time) -> None:
         self._clock = clock
 
     def handle(self, handler_input: HandlerInput) -> Response:
         dialog = open_dialog(handler_input, self._clock)
+        dialog.note(reading_of(handler_input).flag)
+        if intent_name(handler_input) != FALLBACK_INTENT:
+            dialog.understood()
         turn = self.event(dialog, handler_input)
         if turn.timer_minutes:
             turn = start_timer(handler_input, dialog)
-        return respond(handler_input, dialog, turn)
+        return respond(handler_input, dialog, dialog.finished(turn))
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         raise NotImplementedError
@@ -114,25 +135,43 @@ def start_timer(handler_input: HandlerInput, dialog: Dialog) -> Turn:
     return dialog.timer_fallback()
 
 
-def find_red_flag(handler_input: HandlerInput) -> RedFlag | None:
-    """A red flag named by the symptom intent's resolved value, or in any slot's words."""
-    scanner = content_for(locale(handler_input)).red_flags
+def read_request(handler_input: HandlerInput) -> Reading:
+    """What the words of every slot say; a SYMPTOM value Alexa resolved counts as its flag."""
+    reader = content_for(locale(handler_input)).reader
     slots = all_slots(handler_input)
-    if intent_name(handler_input) == SYMPTOM_INTENT:
-        resolved = slots.get("symptom")
-        flag_id = resolved.resolved_id if resolved else None
-        if flag_id is not None and flag_id in scanner.flags:
-            return scanner.scan(resolved.text if resolved else None) or scanner.flags[flag_id]
-    return scanner.scan(*(value.text for value in slots.values()))
+    texts = [value.text for value in slots.values() if value.text]
+    restored = reader.report_intents.get(intent_name(handler_input) or "")
+    if restored:
+        # A report intent's carrier words are not in its slot: put back what they meant, or
+        # "no chest pain" would read as "chest pain" and "I feel sick" as "sick".
+        texts = [f"{restored} {text}" for text in texts]
+    reading = reader.read(*texts) if texts else Reading()
+    resolved = slots.get("symptom") if intent_name(handler_input) == SYMPTOM_INTENT else None
+    flag_id = resolved.resolved_id if resolved else None
+    if reading.flag is None and flag_id is not None and flag_id in reader.red_flags.flags:
+        reading = replace(reading, flag=reader.red_flags.flags[flag_id])
+    return reading
+
+
+def reading_of(handler_input: HandlerInput) -> Reading:
+    """The request's reading, made once (by the red-flag handler, first in line)."""
+    attributes = handler_input.attributes_manager.request_attributes
+    reading = attributes.get(READING)
+    if not isinstance(reading, Reading):
+        reading = Reading()
+        if isinstance(handler_input.request_envelope.request, IntentRequest):
+            reading = read_request(handler_input)
+        attributes[READING] = reading
+        attributes[RED_FLAG] = reading.flag
+    return reading
 
 
 class RedFlagHandler(_DialogHandler):
+    """E1 and E2 red flags, in whatever intent they came: nothing else answers first."""
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not isinstance(handler_input.request_envelope.request, IntentRequest):
-            return False
-        flag = find_red_flag(handler_input)
-        handler_input.attributes_manager.request_attributes[RED_FLAG] = flag
-        return flag is not None
+        flag = reading_of(handler_input).flag
+        return flag is not None and flag.level != "E3"
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         flag = handler_input.attributes_manager.request_attributes[RED_FLAG]
@@ -162,7 +201,9 @@ class StartRoutineHandler(_DialogHandler):
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         first = first_use(handler_input)
         session_of(handler_input)[DISCLAIMER_HEARD] = True
-        return dialog.start(slot(handler_input, "muscle").resolved_id, first_use=first)
+        # Alexa resolves listed words; "my left calf muscle" arrives unresolved, so read it.
+        muscle = slot(handler_input, "muscle").resolved_id or reading_of(handler_input).muscle
+        return dialog.start(muscle, first_use=first)
 
 
 class GoToStepHandler(_DialogHandler):
@@ -175,16 +216,22 @@ class GoToStepHandler(_DialogHandler):
         return dialog.go_to(number)
 
 
-class FeelingHandler(_DialogHandler):
+class ReportHandler(_DialogHandler):
+    """Free-form reports ("it's letting go", "no, still knotted") and answers in themselves
+    ("I'm fine", "not sure"): the question asked decides what they mean.
+    """
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(
-            is_intent_name("ReportFeelingIntent")(handler_input)
-            or is_intent_name(SYMPTOM_INTENT)(handler_input)
-        )
+        name = intent_name(handler_input) or ""
+        reader = content_for(locale(handler_input)).reader
+        return name in reader.report_intents or name in SET_READINGS
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
-        slots = all_slots(handler_input)
-        return dialog.feeling(" ".join(v.text for v in slots.values() if v.text))
+        name = intent_name(handler_input) or ""
+        reading = SET_READINGS.get(name) or reading_of(handler_input)
+        if name in ANSWERED:
+            reading = replace(reading, answer=ANSWERED[name])
+        return dialog.report(reading)
 
 
 _SIMPLE_EVENTS: dict[str, Callable[[Dialog], Turn]] = {
@@ -376,7 +423,7 @@ def request_handlers(clock: Clock) -> list[Any]:
         CancelTimerHandler(clock),
         RepeatHandler(clock),
         SimpleIntentHandler(clock),
-        FeelingHandler(clock),
+        ReportHandler(clock),
         SessionEndedHandler(),
         UnknownIntentHandler(clock),
         OtherRequestHandler(),

@@ -20,8 +20,8 @@ class Progress:
     routine: str | None = None
     step: int = 0
     started_at: float | None = None
-    # The question the last response asked: "muscle", "emergency_check", "eased", "timer",
-    # "timer_consent", "tips", "escalation_repeat", "resume"; None when they just say next.
+    # The key of the question the last response asked (see skill.questions); None when they
+    # just say next.
     pending: str | None = None
     paused: bool = False
     muscle_asked: bool = False
@@ -32,6 +32,10 @@ class Progress:
     # spoken at the closing step.
     escalation: str | None = None
     e3_reason: str | None = None
+    # Session-only: the pain got worse with stretching (no more holds this routine), and how
+    # many utterances in a row the skill did not catch.
+    worse: bool = False
+    misses: int = 0
 
     def to_session(self) -> dict[str, Any]:
         # By hand: dataclasses.asdict deep-copies every value, a fifth of a warm request's time.
@@ -75,6 +79,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "timer": (dict, type(None)),
     "escalation": (str, type(None)),
     "e3_reason": (str, type(None)),
+    "worse": (bool,),
+    "misses": (int,),
 }
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from skill.content import LEVELS, content_for, supported_locales
-from skill.red_flags import words_of
+from skill.understanding.tokens import words
 
 LOCALES = supported_locales()
 STEP_WORDS = 25
@@ -17,7 +17,7 @@ FACT_ID = re.compile(r"^[FE]\d+(\.\d+)?$")
 
 
 def _words(text: str) -> int:
-    return len(words_of(text))
+    return len(text.split())
 
 
 def test_en_us_is_supported() -> None:
@@ -65,7 +65,7 @@ def test_every_escalation_text_exists_and_is_short(locale: str) -> None:
         for reason, text in escalation["reasons"].items():
             assert text and "{" not in text, (level, reason)
             assert _words(text) <= ESCALATION_WORDS, (level, reason)
-    for flag in content.red_flags.flags.values():
+    for flag in content.reader.red_flags.flags.values():
         assert flag.reason in content.escalations[flag.level]["reasons"], flag
     assert "diagnos" not in " ".join(content.phrases.values()).lower()
 

@@ -242,7 +242,7 @@ def test_yes_and_no_outside_a_question_get_a_hint(new: NewConversation) -> None:
     talk.say("next")
     for said in ("yes", "no"):
         reply = talk.say(said)
-        assert reply.text.startswith(C.say("yes_no_out_of_context"))
+        assert reply.text.startswith(C.say("noted"))
         assert talk.progress["step"] == 2
 
 

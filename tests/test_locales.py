@@ -23,7 +23,7 @@ from chat_process import alexa_lines, chat
 from conversation import ROOT, Conversation
 
 from skill.content import LocaleContent, content_for, supported_locales
-from skill.red_flags import words_of
+from skill.understanding.tokens import words
 from skill.speech import ssml_to_display
 
 # The number as the runner hears it (spelled out, so no voice reads "nine hundred and ninety-nine"),
@@ -86,23 +86,24 @@ def test_every_content_locale_has_a_model_and_an_emergency_number() -> None:
 
 
 @pytest.mark.parametrize("locale", sorted(EMERGENCY))
-def test_a_locale_only_adds_red_flag_words_and_never_repeats_shared_ones(locale: str) -> None:
-    shared = content_for("fr-FR").red_flags
-    own = content_for(locale).red_flags
-    extra = _raw(f"{locale}.json").get("red_flag_phrases_extra", {})
-    shared_words = {" ".join(words_of(p)) for f in shared.flags for p in shared.phrases_for(f)}
-    for flag_id in shared.flags:
-        assert set(shared.phrases_for(flag_id)) <= set(own.phrases_for(flag_id)), flag_id
-    for flag_id, phrases in extra.items():
-        assert flag_id in shared.flags, flag_id
-        repeated = {p for p in phrases if " ".join(words_of(p)) in shared_words}
-        assert not repeated, f"{locale}: already in en.json: {sorted(repeated)}"
+def test_a_locale_only_adds_words_and_never_repeats_shared_ones(locale: str) -> None:
+    shared = content_for("fr-FR").reader.lexicon
+    own = content_for(locale).reader.lexicon
+    extra = _raw(f"{locale}.json").get("lexicon_extra", {})
+    for name, phrases in shared["classes"].items():
+        assert set(phrases) <= set(own["classes"][name]), name
+    for flag_id, spec in shared["red_flags"].items():
+        assert set(spec["patterns"]) <= set(own["red_flags"][flag_id]["patterns"]), flag_id
+    for name, phrases in extra.get("classes", {}).items():
+        known = {" ".join(words(p)) for p in shared["classes"].get(name, [])}
+        repeated = {p for p in phrases if " ".join(words(p)) in known}
+        assert not repeated, f"{locale}: already in lexicon.json: {sorted(repeated)}"
 
 
 def test_locale_words_stay_in_their_locale() -> None:
     # "sugar" is Indian English for diabetes; elsewhere it is only sugar.
-    assert content_for("en-IN").red_flags.scan("I have sugar") is not None
-    assert content_for("en-US").red_flags.scan("I have sugar") is None
+    assert content_for("en-IN").reader.red_flags.find("I have sugar") is not None
+    assert content_for("en-US").reader.red_flags.find("I have sugar") is None
 
 
 # ----- emergency number, through real envelopes ----------------------------------------------
@@ -236,66 +237,69 @@ def test_an_unsupported_locale_sends_the_runner_to_the_local_number(
 # ----- the generated models ------------------------------------------------------------------
 
 
-def test_an_en_us_change_reaches_every_locale_and_check_sees_it_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _grammar_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """interaction_models/ copied for a test, with the tool pointed at the copy."""
     tool = sync_tool()
     models = tmp_path / "interaction_models"
     shutil.copytree(MODELS, models)
     monkeypatch.setattr(tool, "MODELS", models)
-    monkeypatch.setattr(tool, "OVERLAYS", models / "overlays")
-    base_path = models / "en-US.json"
-    base = json.loads(base_path.read_text(encoding="utf-8"))
-    for intent in base["interactionModel"]["languageModel"]["intents"]:
-        if intent["name"] == "AMAZON.HelpIntent":
-            intent["samples"].append("what are my options")
-    base_path.write_text(json.dumps(base), encoding="utf-8")
+    monkeypatch.setattr(tool, "GRAMMAR", models / "grammar")
+    return models
 
-    def run(*args: str) -> int:
-        monkeypatch.setattr(sys, "argv", ["sync_models.py", *args])
-        code: int = tool.main()
-        return code
 
-    assert run("--check") == 1
-    assert run() == 0
-    assert run("--check") == 0
+def _run_tool(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["sync_models.py", *args])
+    code: int = sync_tool().main()
+    return code
+
+
+def test_a_grammar_change_reaches_every_locale_and_check_sees_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = _grammar_copy(tmp_path, monkeypatch)
+    grammar_path = models / "grammar" / "en.json"
+    grammar = json.loads(grammar_path.read_text(encoding="utf-8"))
+    grammar["lists"]["help_core"].append("what are my choices")
+    grammar_path.write_text(json.dumps(grammar), encoding="utf-8")
+    assert _run_tool(monkeypatch, "--check") == 1
+    assert _run_tool(monkeypatch) == 0
+    assert _run_tool(monkeypatch, "--check") == 0
     for locale in EMERGENCY:
         model = json.loads((models / f"{locale}.json").read_text(encoding="utf-8"))
         intents = model["interactionModel"]["languageModel"]["intents"]
         help_samples = next(i["samples"] for i in intents if i["name"] == "AMAZON.HelpIntent")
-        assert "what are my options" in help_samples, locale
+        assert "what are my choices" in help_samples, locale
+        assert "um what are my choices" in help_samples, locale  # with its fillers
 
 
 def test_a_model_nothing_generates_fails_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tool = sync_tool()
-    models = tmp_path / "interaction_models"
-    shutil.copytree(MODELS, models)
-    (models / "overlays" / "en-GB.json").unlink()
-    monkeypatch.setattr(tool, "MODELS", models)
-    monkeypatch.setattr(tool, "OVERLAYS", models / "overlays")
-    monkeypatch.setattr(sys, "argv", ["sync_models.py", "--check"])
-    assert tool.main() == 1
+    models = _grammar_copy(tmp_path, monkeypatch)
+    shutil.copy(models / "en-GB.json", models / "en-NZ.json")
+    assert _run_tool(monkeypatch, "--check") == 1
 
 
 @pytest.mark.parametrize(
-    "overlay",
+    "addition",
     [
-        {"samples": {"AMAZON.HelpIntent": ["what can I say"]}},  # already an en-US sample
-        {"samples": {"AMAZON.HelpIntent": ["say that again"]}},  # another intent's sample
-        {"samples": {"NoSuchIntent": ["hello"]}},
-        {"synonyms": {"MUSCLE": {"calf": ["calves"]}}},
-        {"synonyms": {"MUSCLE": {"neck": ["nape"]}}},
-        {"synonyms": {"SYMPTOM": {"chest": ["chest ache"]}}},  # those come from skill/content
         {"sample": {"AMAZON.HelpIntent": ["what now"]}},  # a misspelt key would be ignored
+        {"lists": {"no_such_list": ["hello"]}},
+        {"samples": {"NoSuchIntent": ["hello"]}},
+        {"samples": {"AMAZON.HelpIntent": ["say that again"]}},  # another intent's sample
+        {"samples": {"AMAZON.HelpIntent": ["go to step 3"]}},  # Alexa wants numbers as words
+        {"samples": {"AMAZON.HelpIntent": ["<no_such_list> please"]}},
+        # A red flag said as a help request would never reach the red-flag check.
+        {"samples": {"AMAZON.HelpIntent": ["what do i do i feel dizzy"]}},
+        {"samples": {"StartRoutineIntent": ["my {muscle} is swollen"]}},
     ],
 )
-def test_an_overlay_that_cannot_apply_cleanly_is_refused(overlay: dict[str, Any]) -> None:
-    tool = sync_tool()
-    base = json.loads((MODELS / "en-US.json").read_text(encoding="utf-8"))
-    with pytest.raises(tool.OverlayError):
-        tool.with_overlay(base, overlay, "test")
+def test_a_locale_grammar_that_cannot_make_a_valid_model_is_refused(
+    addition: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models = _grammar_copy(tmp_path, monkeypatch)
+    (models / "grammar" / "en-GB.json").write_text(json.dumps(addition), encoding="utf-8")
+    assert _run_tool(monkeypatch, "--check") == 1
 
 
 @pytest.mark.parametrize(
@@ -312,7 +316,7 @@ def test_the_medicine_is_named_as_the_locale_names_it(locale: str, medicine: str
     talk = mid_routine(locale)
     reply = talk.say("can I take a painkiller")
     assert medicine in reply.text
-    assert {"acetaminophen", "paracetamol"} - {medicine} & set(words_of(reply.text)) == set()
+    assert {"acetaminophen", "paracetamol"} - {medicine} & set(words(reply.text)) == set()
     assert talk.progress["step"] == 2  # a question on the side; the runner keeps their place
 
 

@@ -25,7 +25,7 @@ E1 = [
     "I think I might pass out", "I nearly passed out", "I'm throwing up", "I just threw up",
     "I've been sick", "I feel sick", "I'm vomiting", "I'm really hot and confused",
     "I'm overheating", "I feel very hot", "I'm confused", "my words are slurring",
-    "my legs gave way", "I collapsed", "I can't stand up", "I think I had a seizure",
+    "my legs gave way", "I collapsed", "I think I had a seizure",
     "help my chest hurts", "I can't keep water down",
 ]  # fmt: skip
 E2 = [
@@ -35,12 +35,12 @@ E2 = [
     "one leg is darker than the other", "my leg feels numb", "my foot is numb",
     "I can't feel my toes", "I've got pins and needles", "my leg is weak",
     "my leg feels weak", "my pee is dark", "my urine is dark", "my pee looks like cola",
-    "I have diarrhea", "I think it's a blood clot", "my calf is puffy",
+    "I have diarrhea", "I think it's a blood clot", "my calf is puffy", "I'm on water pills",
 ]  # fmt: skip
 E3 = [
     "I get these cramps all the time", "it happens every run", "this keeps happening",
     "it keeps coming back", "I'm pregnant", "I just started a new medicine",
-    "I started taking statins", "I'm on water pills", "I have diabetes", "I'm diabetic",
+    "I started taking statins", "I have diabetes", "I'm diabetic",
     "I've got a thyroid problem", "they wake me up at night", "it came out of nowhere",
     "I keep getting cramps",
 ]  # fmt: skip
@@ -52,6 +52,8 @@ ORDINARY = [
     "it's a bit sore", "my leg is sore", "it's tight", "I'm okay", "thanks", "that's better",
     "it hurts a bit", "my calf hurts", "I'm not dizzy", "no chest pain", "I don't feel sick",
     "it's not swollen", "say that again", "yes", "carry on",
+    # A cramp can stop you standing (F1.2): that is the cramp, not a collapse (E1.4).
+    "I can't stand up",
 ]  # fmt: skip
 
 

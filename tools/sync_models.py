@@ -1,107 +1,61 @@
-"""Generates every locale's interaction model from the en-US one, and keeps SYMPTOM in step.
+"""Writes every locale's interaction model from the grammar in interaction_models/grammar/.
 
-interaction_models/en-US.json is written by hand, except its SYMPTOM slot type: those values are
-the red-flag phrases of skill/content (the words live once, there; Alexa's NLU needs a copy).
-Every other model is generated: en-US, plus interaction_models/overlays/<locale>.json (extra
-samples per intent, extra synonyms per slot value), with that locale's own SYMPTOM values. So an
-en-US change reaches every locale by running this again.
+The grammar (en.json, plus <locale>.json additions) holds carrier phrases, verbs and fillers as
+lists and each intent's sample templates; MUSCLE and SYMPTOM values come from the skill's own
+vocabulary (skill/content/lexicon.json), so what Alexa listens for and what the skill
+understands cannot drift apart. Generated samples must keep Alexa's rules and limits (see
+LIMITS) and no sample outside the report intents may carry a red flag; anything else fails.
 
 `python tools/sync_models.py` rewrites what is stale; `--check` changes nothing and exits 1 when
-anything is stale.
+anything is stale or invalid.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
+import itertools
 import json
+import re
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from skill.content import content_for
-from skill.simulator.matcher import normalise
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
 
-BASE_LOCALE = "en-US"
-MODELS = Path(__file__).resolve().parent.parent / "interaction_models"
-# A subfolder, so that nothing globbing interaction_models/*.json takes an overlay for a model.
-OVERLAYS = MODELS / "overlays"
-OVERLAY_KEYS = {"comment", "samples", "synonyms"}
-GENERATED_TYPE = "SYMPTOM"
+from skill.content import content_for, supported_locales  # noqa: E402
+from skill.simulator.matcher import normalise  # noqa: E402
+from skill.understanding.patterns import Pattern, WordClasses  # noqa: E402
 
+MODELS = ROOT / "interaction_models"
+GRAMMAR = MODELS / "grammar"
+BASE = "en"
 
-class OverlayError(Exception):
-    """An overlay that cannot apply cleanly to the en-US model."""
-
-
-def symptom_values(locale: str) -> list[dict[str, Any]]:
-    scanner = content_for(locale).red_flags
-    values = []
-    for flag_id in scanner.flags:
-        phrases = scanner.phrases_for(flag_id)
-        values.append({"id": flag_id, "name": {"value": phrases[0], "synonyms": phrases[1:]}})
-    return values
-
-
-def _language(model: dict[str, Any]) -> dict[str, Any]:
-    language: dict[str, Any] = model["interactionModel"]["languageModel"]
-    return language
-
-
-def synced(model: dict[str, Any], locale: str) -> dict[str, Any]:
-    for slot_type in _language(model)["types"]:
-        if slot_type["name"] == GENERATED_TYPE:
-            slot_type["values"] = symptom_values(locale)
-    return model
+# Alexa's limits, as documented or as its model service enforces them (SMAPI rejects a
+# modelDefinition over 1,000,000 characters; slot values are capped at 140 characters and
+# 50,000 per skill, synonyms included). Alexa documents no cap on samples per intent that we
+# could find; we hold each intent to Lex's 1,500, its nearest documented relative, and keep
+# samples under 200 characters.
+LIMITS = {
+    "model_chars": 1_000_000,
+    "samples_per_intent": 1_500,
+    "sample_chars": 200,
+    "slot_value_chars": 140,
+    "slot_values": 50_000,
+    "intents": 250,
+}
+# A pattern's gap ("~3") is left empty when its phrases become SYMPTOM values: the carrier
+# phrases of the report intents catch the longer ways of saying it.
+_GAP_FILLS = ("",)
+# At most this many values from one pattern, so one broad pattern cannot crowd out the rest.
+_VALUES_PER_PATTERN = 150
+_SAMPLE_CHARS = re.compile(r"[a-z' .{}]+")
 
 
-def _add_samples(language: dict[str, Any], extra: dict[str, list[str]], source: str) -> None:
-    intents = {intent["name"]: intent for intent in language["intents"]}
-    # Alexa rejects a model with one utterance in two places, and so do the tests.
-    owner = {normalise(s): i["name"] for i in language["intents"] for s in i["samples"]}
-    for name, samples in extra.items():
-        if name not in intents:
-            raise OverlayError(f"{source}: {name} is not an intent of {BASE_LOCALE}.json")
-        for sample in samples:
-            key = normalise(sample)
-            if key in owner:
-                raise OverlayError(f"{source}: {sample!r} is already a sample of {owner[key]}")
-            owner[key] = name
-            intents[name]["samples"].append(sample)
-
-
-def _add_synonyms(
-    language: dict[str, Any], extra: dict[str, dict[str, list[str]]], source: str
-) -> None:
-    types = {slot_type["name"]: slot_type for slot_type in language["types"]}
-    for type_name, by_value in extra.items():
-        if type_name == GENERATED_TYPE:
-            raise OverlayError(
-                f"{source}: {GENERATED_TYPE} words belong in the locale's skill/content file"
-            )
-        if type_name not in types:
-            raise OverlayError(f"{source}: {type_name} is not a slot type of {BASE_LOCALE}.json")
-        names = {value["id"]: value["name"] for value in types[type_name]["values"]}
-        known = {normalise(s) for n in names.values() for s in [n["value"], *n.get("synonyms", [])]}
-        for value_id, synonyms in by_value.items():
-            if value_id not in names:
-                raise OverlayError(f"{source}: {type_name} has no value {value_id!r}")
-            for synonym in synonyms:
-                if normalise(synonym) in known:
-                    raise OverlayError(f"{source}: {synonym!r} is already a {type_name} word")
-                known.add(normalise(synonym))
-                names[value_id].setdefault("synonyms", []).append(synonym)
-
-
-def with_overlay(base: dict[str, Any], overlay: dict[str, Any], source: str) -> dict[str, Any]:
-    unknown = set(overlay) - OVERLAY_KEYS
-    if unknown:
-        raise OverlayError(f"{source}: unknown keys {sorted(unknown)}; use {sorted(OVERLAY_KEYS)}")
-    model = copy.deepcopy(base)
-    language = _language(model)
-    _add_samples(language, overlay.get("samples", {}), source)
-    _add_synonyms(language, overlay.get("synonyms", {}), source)
-    return model
+class GrammarError(Exception):
+    """A grammar that cannot make a valid model."""
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -109,14 +63,241 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
+def grammar_for(locale: str) -> dict[str, Any]:
+    """The shared grammar plus the locale's additions (lists and templates only grow)."""
+    grammar = _load(GRAMMAR / f"{BASE}.json")
+    extra_path = GRAMMAR / f"{locale}.json"
+    if not extra_path.exists():
+        return grammar
+    extra = _load(extra_path)
+    unknown = set(extra) - {"comment", "lists", "samples"}
+    if unknown:
+        raise GrammarError(f"{extra_path.name}: unknown keys {sorted(unknown)}")
+    for name, more in extra.get("lists", {}).items():
+        if name not in grammar["lists"]:
+            raise GrammarError(f"{extra_path.name}: no list {name!r} to add to")
+        grammar["lists"][name] = [*grammar["lists"][name], *more]
+    for intent, samples in extra.get("samples", {}).items():
+        if intent not in grammar["intents"]:
+            raise GrammarError(f"{extra_path.name}: {intent} is not an intent of the grammar")
+        grammar["intents"][intent]["templates"] = [
+            *grammar["intents"][intent]["templates"],
+            *samples,
+        ]
+    return grammar
+
+
+_PART = re.compile(r"\[[^\[\]]*\]|<\w+>|[^\s\[<]+")
+
+
+def expand(template: str, lists: Mapping[str, list[str]], _depth: int = 0) -> list[str]:
+    """Every sample a template stands for, in a stable order."""
+    if _depth > 8:
+        raise GrammarError(f"lists refer to each other too deeply near {template!r}")
+    choices: list[list[str]] = []
+    for part in _PART.findall(template):
+        if part.startswith("<"):
+            name = part[1:-1]
+            if name not in lists:
+                raise GrammarError(f"unknown list <{name}> in {template!r}")
+            options = [o for item in lists[name] for o in expand(item, lists, _depth + 1)]
+        elif part.startswith("["):
+            options = [o for item in part[1:-1].split("|") for o in expand(item, lists, _depth + 1)]
+        else:
+            options = [part]
+        choices.append(options)
+    samples = (" ".join(w for w in combo if w) for combo in itertools.product(*choices))
+    return list(dict.fromkeys(" ".join(s.split()) for s in samples))
+
+
+def _phrases(pattern: Pattern) -> list[str]:
+    """Plain phrases a red-flag pattern matches, for SYMPTOM values (gaps left empty).
+
+    Taken so that every word of every part appears early ("high coloured urine" as well as
+    "dark pee"), not just the shortest combinations.
+    """
+    parts: list[list[str]] = []
+    for term in pattern.terms:
+        if term.kind == "words":
+            parts.append([" ".join(p) for p in term.phrases])
+        elif term.kind == "gap":
+            parts.append(list(_GAP_FILLS))
+    ranked = sorted(
+        itertools.product(*(list(enumerate(options)) for options in parts)),
+        key=lambda combo: (max(rank for rank, _ in combo), sum(rank for rank, _ in combo)),
+    )
+    found = (" ".join(word for _, word in combo if word) for combo in ranked)
+    clean = [p for p in found if p and not any(c.isdigit() for c in p)]
+    return list(dict.fromkeys(clean))[:_VALUES_PER_PATTERN]
+
+
+def symptom_values(locale: str, grammar: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One SYMPTOM value per red flag, its synonyms the phrases the skill's patterns match."""
+    finder = content_for(locale).reader.red_flags
+    taken: set[str] = set()
+    values = []
+    for flag_id, phrases in [*_flag_phrases(finder), ("long_cramp", _durations(grammar))]:
+        mine = []
+        for phrase in phrases:
+            key = normalise(phrase)
+            # A value Alexa resolves must mean to the skill what it means to Alexa: not one a
+            # locale masks ("I'm spewing" is annoyed in en-AU), nor a weaker flag.
+            said = finder.find(phrase)
+            if said is None or said.level != finder.flags[flag_id].level:
+                continue
+            if key and key not in taken and len(phrase) <= LIMITS["slot_value_chars"]:
+                taken.add(key)
+                mine.append(phrase)
+        if mine:
+            values.append({"id": flag_id, "name": {"value": mine[0], "synonyms": sorted(mine[1:])}})
+    return values
+
+
+def _flag_phrases(finder: Any) -> Iterable[tuple[str, list[str]]]:
+    for rule in finder.rules:
+        yield rule.flag.id, [p for pattern in rule.patterns for p in _phrases(pattern)]
+
+
+def _durations(grammar: Mapping[str, Any]) -> list[str]:
+    spans = grammar["duration_fragments"]
+    made = [form.format(n=n) for n in spans["numbers"] for form in spans["forms"]]
+    return [*made, *spans["fixed"]]
+
+
+def muscle_values(locale: str) -> list[dict[str, Any]]:
+    lexicon = content_for(locale).reader.lexicon
+    classes = WordClasses(lexicon["classes"])
+    values = []
+    for muscle, patterns in lexicon["muscles"].items():
+        words = [
+            " ".join(p) for source in patterns for p in Pattern(source, classes).terms[0].phrases
+        ]
+        words = [w for w in dict.fromkeys(words) if not any(c.isdigit() for c in w)]
+        values.append({"id": muscle, "name": {"value": muscle, "synonyms": words}})
+    return values
+
+
+def build_model(locale: str) -> dict[str, Any]:
+    grammar = grammar_for(locale)
+    lists = grammar["lists"]
+    intents = []
+    for name, spec in grammar["intents"].items():
+        kinds = spec.get("slots", {})
+        # "it's" and "its" are one sample to Alexa: keep the first spelling.
+        by_key = {}
+        for template in spec["templates"]:
+            for sample in expand(template, lists):
+                by_key.setdefault(_sample_key(sample, kinds), sample)
+        samples = list(by_key.values())
+        intent: dict[str, Any] = {"name": name, "samples": samples}
+        if spec.get("slots"):
+            intent["slots"] = [
+                {"name": slot, "type": kind, "samples": []} for slot, kind in spec["slots"].items()
+            ]
+        intents.append(intent)
+    types = [
+        {"name": "MUSCLE", "values": muscle_values(locale)},
+        {"name": "SYMPTOM", "values": symptom_values(locale, grammar)},
+    ]
+    model = {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": grammar["invocation"],
+                "intents": intents,
+                "types": types,
+            }
+        }
+    }
+    problems = check(model)
+    reports = content_for(locale).reader.report_intents
+    for intent in intents:
+        free = any(s["type"] == "AMAZON.SearchQuery" for s in intent.get("slots", []))
+        if free and intent["name"] not in reports:
+            problems.append(f"{intent['name']} takes free text but is not a report intent")
+    problems += [
+        f"report intent {n} is not in the grammar"
+        for n in set(reports) - {i["name"] for i in intents}
+    ]
+    if problems:
+        raise GrammarError(f"{locale}: " + "; ".join(problems[:10]))
+    return model
+
+
+def model_text(model: Mapping[str, Any]) -> str:
+    """A model as it is written to disk and uploaded (one space of indent: the limit counts it)."""
+    return json.dumps(model, indent=1, ensure_ascii=False) + "\n"
+
+
+def check(model: Mapping[str, Any]) -> list[str]:
+    """What in a model breaks Alexa's rules or our limits (empty when nothing does)."""
+    language = model["interactionModel"]["languageModel"]
+    problems = []
+    if len(model_text(model)) > LIMITS["model_chars"]:
+        problems.append(f"model is over {LIMITS['model_chars']} characters")
+    if len(language["intents"]) > LIMITS["intents"]:
+        problems.append("too many intents")
+    owner: dict[str, str] = {}
+    for intent in language["intents"]:
+        samples = intent["samples"]
+        if len(samples) > LIMITS["samples_per_intent"]:
+            problems.append(f"{intent['name']} has {len(samples)} samples")
+        slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in samples:
+            if not _SAMPLE_CHARS.fullmatch(sample) or len(sample) > LIMITS["sample_chars"]:
+                problems.append(f"{intent['name']}: bad sample {sample!r}")
+            used = re.findall(r"\{(\w+)\}", sample)
+            if any(name not in slots for name in used):
+                problems.append(f"{intent['name']}: unknown slot in {sample!r}")
+            phrase_slots = [n for n in used if slots[n] == "AMAZON.SearchQuery"]
+            if phrase_slots and not re.sub(r"\{\w+\}", "", sample).strip():
+                problems.append(f"{intent['name']}: {sample!r} needs a carrier phrase")
+            key = _sample_key(sample, slots)
+            if key in owner and owner[key] != intent["name"]:
+                problems.append(f"{sample!r} is in both {owner[key]} and {intent['name']}")
+            owner[key] = intent["name"]
+    values = sum(
+        1 + len(v["name"].get("synonyms", [])) for t in language["types"] for v in t["values"]
+    )
+    if values > LIMITS["slot_values"]:
+        problems.append(f"{values} slot values and synonyms")
+    return problems
+
+
+def _sample_key(sample: str, slots: Mapping[str, str]) -> str:
+    """Samples that differ only in a slot's name are the same to Alexa."""
+    typed = re.sub(r"\{(\w+)\}", lambda m: "{" + slots.get(m.group(1), "?") + "}", sample)
+    return " ".join(typed.replace("'", "").split())
+
+
+def red_flag_samples(model: Mapping[str, Any], locale: str) -> list[str]:
+    """Samples of intents that are not reports which the skill would read as a red flag."""
+    reader = content_for(locale).reader
+    language = model["interactionModel"]["languageModel"]
+    first = {t["name"]: t["values"][0]["name"]["value"] for t in language["types"]}
+    found = []
+    for intent in language["intents"]:
+        if intent["name"] in reader.report_intents:
+            continue
+        kinds = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            said = re.sub(
+                r"\{(\w+)\}", lambda m, k=kinds: str(first.get(k[m.group(1)], "")), sample
+            )
+            if reader.red_flags.find(said) is not None:
+                found.append(f"{intent['name']}: {sample!r}")
+    return found
+
+
 def expected_models() -> dict[Path, dict[str, Any]]:
     """Every model as it should be on disk, by path."""
-    base = _load(MODELS / f"{BASE_LOCALE}.json")
-    expected = {MODELS / f"{BASE_LOCALE}.json": synced(copy.deepcopy(base), BASE_LOCALE)}
-    for overlay in sorted(OVERLAYS.glob("*.json")):
-        model = with_overlay(base, _load(overlay), f"overlays/{overlay.name}")
-        expected[MODELS / overlay.name] = synced(model, overlay.stem)
-    return expected
+    models = {}
+    for locale in supported_locales():
+        model = build_model(locale)
+        flagged = red_flag_samples(model, locale)
+        if flagged:
+            raise GrammarError(f"{locale}: samples that hide a red flag: {flagged[:5]}")
+        models[MODELS / f"{locale}.json"] = model
+    return models
 
 
 def main() -> int:
@@ -125,21 +306,20 @@ def main() -> int:
     args = parser.parse_args()
     try:
         expected = expected_models()
-    except OverlayError as error:
+    except GrammarError as error:
         print(error, file=sys.stderr)
         return 1
     stale = [path for path, model in expected.items() if not path.exists() or _load(path) != model]
-    # A model nothing generates would silently miss every later en-US change.
+    # A model nothing generates would silently miss every later grammar change.
     orphans = sorted(set(MODELS.glob("*.json")) - set(expected))
     for path in orphans:
-        print(f"{path.name}: not generated; add overlays/{path.name} or delete it")
+        print(f"{path.name}: not generated; add a content locale for it or delete it")
     if args.check:
         for path in stale:
             print(f"{path.name}: stale; run tools/sync_models.py")
         return 1 if stale or orphans else 0
     for path in stale:
-        text = json.dumps(expected[path], indent=2, ensure_ascii=False) + "\n"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(model_text(expected[path]), encoding="utf-8")
         print(f"updated {path.name}")
     return 1 if orphans else 0
 

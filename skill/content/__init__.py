@@ -1,8 +1,8 @@
 """Loads the recovery script (skill/content/*.json) for a locale.
 
 Shared English lives in en.json; a locale file overrides only the words that differ, and may add
-red-flag phrases under "red_flag_phrases_extra". A locale without its own file gets the shared
-English, whose emergency advice names no number.
+words the skill understands under "lexicon_extra" (see lexicon.json). A locale without its own file
+gets the shared English, whose emergency advice names no number.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from skill.red_flags import RedFlagScanner
+if TYPE_CHECKING:
+    from skill.understanding.reading import Reader
 
 BASE_LANGUAGE = "en"
 _DIR = Path(__file__).parent
@@ -51,10 +52,12 @@ class LocaleContent:
     hold_cues: Mapping[int, str]
     tips: tuple[Tip, ...]
     escalations: Mapping[str, Mapping[str, Any]]
-    red_flags: RedFlagScanner
-    better_words: tuple[str, ...]
-    worse_words: tuple[str, ...]
     ten_minute_rule_seconds: int
+
+    @property
+    def reader(self) -> Reader:
+        """How this locale's words are read; built on first use, off the cold start's path."""
+        return _reader(self.locale)
 
     def say(self, key: str, **values: object) -> str:
         """A phrase with its {placeholders} filled from the dialog's values."""
@@ -85,16 +88,6 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def _with_extra_phrases(
-    phrases: Mapping[str, list[str]], extra: Mapping[str, list[str]]
-) -> dict[str, list[str]]:
-    """Shared red-flag phrases plus a locale's own: a locale adds words, it can never drop one.
-
-    _merge replaces lists whole: a locale adding "brown wee" would silently drop "dark urine".
-    """
-    return {**phrases, **{flag: [*phrases.get(flag, []), *more] for flag, more in extra.items()}}
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -128,7 +121,6 @@ def _load(resolved: str) -> LocaleContent:
     if resolved != BASE_LANGUAGE:
         raw = _merge(raw, _read(f"{resolved}.json"))
     structure = _read("routines.json")
-    flags = _read("red_flags.json")
     words: dict[str, str] = raw["words"]
 
     def step(step_id: str) -> Step:
@@ -174,12 +166,17 @@ def _load(resolved: str) -> LocaleContent:
             Tip(fact=t["fact"], text=_fill(t["text"], words)) for t in raw["prevention_tips"]
         ),
         escalations=escalations,
-        red_flags=RedFlagScanner(
-            flags["flags"],
-            _with_extra_phrases(raw["red_flag_phrases"], raw.get("red_flag_phrases_extra", {})),
-            flags["negators"],
-        ),
-        better_words=tuple(raw["feelings"]["better"]),
-        worse_words=tuple(raw["feelings"]["worse"]),
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
     )
+
+
+@cache
+def _reader(resolved: str) -> Reader:
+    from skill.understanding.lexicon import build_reader, merged
+
+    lexicon = _read("lexicon.json")
+    if resolved != BASE_LANGUAGE:
+        # Locale words are added to the shared ones, never put in their place: _merge would
+        # replace lists whole, and a locale adding "brown wee" would drop "dark urine".
+        lexicon = merged(lexicon, _read(f"{resolved}.json").get("lexicon_extra", {}))
+    return build_reader(lexicon, _read("red_flags.json")["flags"])

@@ -13,17 +13,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from skill.simulator.envelopes import EnvelopeFactory
-from skill.simulator.matcher import UtteranceMatcher, normalise
+from skill.simulator.matcher import UtteranceMatcher, normalise, spoken_words
 from skill.speech import ssml_to_display
 from skill.timers import TIMERS_SCOPE
 
 log = logging.getLogger(__name__)
 
 INVOCATION = "cramp coach"
-_OPEN = re.compile(rf"^(?:alexa )?(?:open|launch|start|begin|load) {INVOCATION}(?: .*)?$")
-_ONE_SHOT = re.compile(
-    rf"^(?:alexa )?(?:ask|tell|use) {INVOCATION}"
-    r"(?: (?:to|for|about|that|if|whether))?(?: (?P<rest>.*))?$"
+# Alexa's own launch and connecting words: "open cramp coach", "ask cramp coach to help with my
+# calf", "open cramp coach and help, my calf's cramping", "tell cramp coach that ...".
+_INVOKE = re.compile(
+    rf"^(?:alexa )?(?:open|launch|start|begin|load|run|ask|tell|use|talk to) {INVOCATION}"
+    r"(?: (?:and|to|for|about|that|if|whether))?(?: (?P<rest>.*))?$"
 )
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -59,18 +60,20 @@ class ChatSession:
             return None
         if self._consent_token is not None:
             return self._answer_consent(said)
-        opened = _OPEN.fullmatch(said)
-        one_shot = _ONE_SHOT.fullmatch(said)
-        if opened or (one_shot and not one_shot.group("rest")):
+        invoked = _INVOKE.fullmatch(said)
+        if invoked and not invoked.group("rest"):
             self.envelopes.begin_session()
             return self.send(self.envelopes.launch())
-        if one_shot:
+        request = utterance
+        if invoked:
             self.envelopes.begin_session()
-            said = one_shot.group("rest")
+            # The request as said, without the invocation ("ask cramp coach to").
+            rest = invoked.group("rest").split(" ")
+            request = " ".join(spoken_words(utterance)[-len(rest) :])
         elif not self.envelopes.in_session:
             # Outside a session Alexa would need the skill's name; treat the line as a one-shot.
             self.envelopes.begin_session()
-        return self.send(self.envelopes.intent(self.matcher.match(said)))
+        return self.send(self.envelopes.intent(self.matcher.match(request)))
 
     def hang_up(self) -> None:
         """The user walked away: Alexa tells the skill the session ended."""
