@@ -35,6 +35,12 @@ class Turn:
     timer_minutes: int = 0
     # Ask Alexa for the runner's consent to set timers (a Connections.SendRequest).
     ask_timer_consent: bool = False
+    # A request said inside a report that only the host can answer: "repeat" (say again what
+    # was said), "timer_status" or "cancel_timer" (ask the Timers API).
+    host_request: str | None = None
+
+
+_HOST_REQUESTS = frozenset({"repeat", "timer_status", "cancel_timer"})
 
 
 class Dialog:
@@ -145,6 +151,8 @@ class Dialog:
         return turn
 
     def yes(self) -> Turn:
+        if self.progress.paused:
+            return self.resume()  # "yes, go on" after a pause: carry on where it stopped
         return self.question.yes(self)
 
     def no(self) -> Turn:
@@ -257,13 +265,26 @@ class Dialog:
         said = c.say("stop_with_advice", advice=e3) if e3 else c.say("stop")
         return Turn([said], end_session=True)
 
-    def command(self, name: str) -> Turn:
-        """A request said inside a report: "next" goes to the question asked, as if said alone."""
-        if name == "next":
-            return self.next()
-        if name == "pause":
-            return self.pause()
-        return self.pain_relief()
+    def command(self, name: str, number: int | None = None) -> Turn:
+        """A request said inside a report ("can we go back a step", "it's fine now, next"): the
+        same event as the request said alone, so the same questions hold it back.
+        """
+        if name in _HOST_REQUESTS:
+            return Turn([], host_request=name)
+        if name == "goto":
+            return self.go_to(number)
+        event: Callable[[], Turn] = {
+            "next": self.next,
+            "back": self.previous,
+            "start_over": self.start_over,
+            "pause": self.pause,
+            "resume": self.resume,
+            "steps_left": self.steps_left,
+            "help": self.help,
+            "stop": self.stop,
+            "pain_relief": self.pain_relief,
+        }[name]
+        return event()
 
     def remark(self, key: str) -> Turn:
         """A remark with its own short reply ("I can't stand up": stay sitting)."""

@@ -116,6 +116,12 @@ class _DialogHandler(AbstractRequestHandler):
         turn = self.event(dialog, handler_input)
         if turn.timer_minutes:
             turn = start_timer(handler_input, dialog)
+        if turn.host_request == "repeat":
+            return replay(handler_input) or respond(handler_input, dialog, dialog.current())
+        if turn.host_request == "timer_status":
+            turn = timer_status(handler_input, dialog)
+        elif turn.host_request == "cancel_timer":
+            turn = cancel_timer(handler_input, dialog)
         return respond(handler_input, dialog, dialog.finished(turn))
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
@@ -264,6 +270,25 @@ class SimpleIntentHandler(_DialogHandler):
         return _SIMPLE_EVENTS[name](dialog)
 
 
+def replay(handler_input: HandlerInput) -> Response | None:
+    """Exactly what was said last, if the session holds speech this skill could have made."""
+    last = session_of(handler_input).get(LAST_SPEECH)
+    speech = last.get("speech") if isinstance(last, dict) else None
+    reprompt = last.get("reprompt") if isinstance(last, dict) else None
+    # Session attributes come back from outside: replay only speech this skill could have
+    # made; anything else says the current step afresh.
+    if not (isinstance(speech, str) and is_own_ssml(speech)):
+        return None
+    if reprompt is not None and not (isinstance(reprompt, str) and is_own_text(reprompt)):
+        return None
+    builder = handler_input.response_builder.speak(speech)
+    if isinstance(reprompt, str) and reprompt:
+        builder.ask(ssml_text(reprompt))
+    else:
+        builder.set_should_end_session(True)
+    return builder.response
+
+
 class RepeatHandler(_DialogHandler):
     """Says again exactly what was last said; after a new session, the current step."""
 
@@ -271,21 +296,7 @@ class RepeatHandler(_DialogHandler):
         return bool(is_intent_name("AMAZON.RepeatIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        last = session_of(handler_input).get(LAST_SPEECH)
-        speech = last.get("speech") if isinstance(last, dict) else None
-        reprompt = last.get("reprompt") if isinstance(last, dict) else None
-        # Session attributes come back from outside: replay only speech this skill could have
-        # made; anything else says the current step afresh.
-        if not (isinstance(speech, str) and is_own_ssml(speech)):
-            return super().handle(handler_input)
-        if reprompt is not None and not (isinstance(reprompt, str) and is_own_text(reprompt)):
-            return super().handle(handler_input)
-        builder = handler_input.response_builder.speak(speech)
-        if isinstance(reprompt, str) and reprompt:
-            builder.ask(ssml_text(reprompt))
-        else:
-            builder.set_should_end_session(True)
-        return builder.response
+        return replay(handler_input) or super().handle(handler_input)
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         return dialog.current()
@@ -319,16 +330,27 @@ def _timer_id(dialog: Dialog) -> str | None:
     return timer["id"] if timer else None
 
 
+def timer_status(handler_input: HandlerInput, dialog: Dialog) -> Turn:
+    timer_id = _timer_id(dialog)
+    if timer_id is None:
+        return dialog.timer_status("none", None)
+    result = timers.read_timer(handler_input, timer_id)
+    return dialog.timer_status(result.outcome.value, result.seconds_left)
+
+
+def cancel_timer(handler_input: HandlerInput, dialog: Dialog) -> Turn:
+    timer_id = _timer_id(dialog)
+    if timer_id is None:
+        return dialog.timer_cancelled("none")
+    return dialog.timer_cancelled(timers.cancel_timer(handler_input, timer_id).outcome.value)
+
+
 class TimerStatusHandler(_DialogHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_intent_name("TimerStatusIntent")(handler_input))
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
-        timer_id = _timer_id(dialog)
-        if timer_id is None:
-            return dialog.timer_status("none", None)
-        result = timers.read_timer(handler_input, timer_id)
-        return dialog.timer_status(result.outcome.value, result.seconds_left)
+        return timer_status(handler_input, dialog)
 
 
 class CancelTimerHandler(_DialogHandler):
@@ -336,10 +358,7 @@ class CancelTimerHandler(_DialogHandler):
         return bool(is_intent_name("CancelTimerIntent")(handler_input))
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
-        timer_id = _timer_id(dialog)
-        if timer_id is None:
-            return dialog.timer_cancelled("none")
-        return dialog.timer_cancelled(timers.cancel_timer(handler_input, timer_id).outcome.value)
+        return cancel_timer(handler_input, dialog)
 
 
 class SessionEndedHandler(AbstractRequestHandler):

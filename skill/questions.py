@@ -56,10 +56,10 @@ class Question:
         """A free-form report with no red flag in it: the first thing it says that counts here
         (an answer to the question, then how it feels, a remark, a muscle).
         """
-        if reading.command is not None:
-            return d.command(reading.command)
         if reading.answer is not None:
             return self.answer(d, reading)
+        if reading.command is not None:
+            return d.command(reading.command, reading.number)
         if reading.mood is not None:
             return self.mood(d, reading.mood)
         if reading.remark is not None:
@@ -89,6 +89,9 @@ class OnStep(Question):
         cramping = reading.mood in {NOT_EASED, WORSE}
         if cramping and reading.muscle is not None and reading.muscle != d.progress.routine:
             return self.muscle(d, reading.muscle)
+        # No question is open, so "yep, done that" is a request more than an answer.
+        if reading.command is not None:
+            return d.command(reading.command, reading.number)
         # At a step, how it feels matters more than a stray yes or no ("no, it's worse").
         if reading.mood is not None and reading.command is None:
             return self.mood(d, reading.mood)
@@ -206,8 +209,11 @@ class Eased(Question):
         return d.pain_worse()
 
     def report(self, d: Dialog, reading: Reading) -> Turn:
-        # How it feels says more than a yes or no here ("yes it's still tight" is not eased).
-        if reading.mood is not None and reading.command is None:
+        # How it feels says more than a yes or no here ("yes it's still tight" is not eased),
+        # unless they asked for something ("it's fine now, next").
+        if reading.command is not None:
+            return d.command(reading.command, reading.number)
+        if reading.mood is not None:
             return self.mood(d, reading.mood)
         return super().report(d, reading)
 

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from skill.content import LEVELS, content_for, supported_locales
-from skill.understanding.tokens import words
 
 LOCALES = supported_locales()
 STEP_WORDS = 25

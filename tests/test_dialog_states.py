@@ -173,7 +173,7 @@ class DialogMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_step_before_the_emergency_question_is_answered(self) -> None:
-        if self.turn is None or self.before.routine is None and self.progress.routine is None:
+        if self.turn is None or (self.before.routine is None and self.progress.routine is None):
             return
         routine = self.progress.routine or self.before.routine
         spoken = plain_text(self.turn.speech)

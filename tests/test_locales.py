@@ -23,8 +23,8 @@ from chat_process import alexa_lines, chat
 from conversation import ROOT, Conversation
 
 from skill.content import LocaleContent, content_for, supported_locales
-from skill.understanding.tokens import words
 from skill.speech import ssml_to_display
+from skill.understanding.tokens import words
 
 # The number as the runner hears it (spelled out, so no voice reads "nine hundred and ninety-nine"),
 # and as the card shows it (Australians say "triple zero").

@@ -13,6 +13,8 @@ anything is stale or invalid.
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import itertools
 import json
 import re
@@ -133,6 +135,14 @@ def _phrases(pattern: Pattern) -> list[str]:
 
 def symptom_values(locale: str, grammar: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One SYMPTOM value per red flag, its synonyms the phrases the skill's patterns match."""
+    return copy.deepcopy(_symptom_values(locale, json.dumps(grammar["duration_fragments"])))
+
+
+@functools.cache
+def _symptom_values(locale: str, fragments: str) -> list[dict[str, Any]]:
+    # Cached: reading every candidate phrase is most of a model's build, and the words behind it
+    # (skill/content) do not change while the tool runs.
+    grammar = {"duration_fragments": json.loads(fragments)}
     finder = content_for(locale).reader.red_flags
     taken: set[str] = set()
     values = []
@@ -195,6 +205,10 @@ def build_model(locale: str) -> dict[str, Any]:
                 {"name": slot, "type": kind, "samples": []} for slot, kind in spec["slots"].items()
             ]
         intents.append(intent)
+    # The samples are checked before the slot values are made, so a bad grammar fails fast.
+    early = check({"interactionModel": {"languageModel": {"intents": intents, "types": []}}})
+    if early:
+        raise GrammarError(f"{locale}: " + "; ".join(early[:10]))
     types = [
         {"name": "MUSCLE", "values": muscle_values(locale)},
         {"name": "SYMPTOM", "values": symptom_values(locale, grammar)},

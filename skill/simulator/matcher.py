@@ -201,7 +201,7 @@ class UtteranceMatcher:
                 pieces.append(f"(?P<{part}>{self._slot_pattern(slot_types[part])})")
         if not literal and len(used) == 1 and all(t in self._values for t in used.values()):
             return _Pattern(intent, None, 0, used)
-        regex = re.compile(r"\s*".join(pieces) if pieces else r"(?!)")
+        regex = re.compile(" ".join(pieces) if pieces else r"(?!)")
         return _Pattern(intent, regex, literal, used)
 
     def _slot_pattern(self, slot_type: str) -> str:

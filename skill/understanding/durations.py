@@ -47,6 +47,7 @@ _SINCE = {
     "wednesday": 2 * DAY, "thursday": 2 * DAY, "friday": 2 * DAY, "saturday": 2 * DAY,
     "sunday": 2 * DAY, "the": HOUR, "i": HOUR,
 }  # fmt: skip
+_CLOCK = {"quarter", "half", "ten", "twenty", "five"}
 _SINCE_THE = {"weekend": 2 * DAY, "morning": 2 * HOUR, "start": HOUR, "beginning": HOUR}
 _SINCE_I = {"woke", "got", "started", "left", "began", "set"}
 
@@ -56,6 +57,8 @@ class Duration:
     seconds: float
     start: int
     end: int  # one past the last token
+    # Counted from a point in the past ("since this morning"), so it runs up to now.
+    since: bool = False
 
 
 def durations(toks: Sequence[str]) -> list[Duration]:
@@ -72,7 +75,7 @@ def durations(toks: Sequence[str]) -> list[Duration]:
     return found
 
 
-def _number(toks: Sequence[str], i: int) -> tuple[float, int] | None:
+def spoken_number(toks: Sequence[str], i: int) -> tuple[float, int] | None:
     """A number starting at i ("twenty five", "25", "a couple of", "one and a half")."""
     if i >= len(toks):
         return None
@@ -98,13 +101,13 @@ def _number(toks: Sequence[str], i: int) -> tuple[float, int] | None:
 
 
 def _counted(toks: Sequence[str], i: int) -> Duration | None:
-    number = _number(toks, i)
+    number = spoken_number(toks, i)
     if number is None:
         return None
     value, end = number
     # "ten or fifteen minutes", "ten to fifteen minutes": the larger, which is the later.
     if end + 1 < len(toks) and toks[end] in ("or", "to"):
-        later = _number(toks, end + 1)
+        later = spoken_number(toks, end + 1)
         if later is not None and later[1] < len(toks) and toks[later[1]] in _UNITS:
             value, end = later
     if end >= len(toks) or toks[end] not in _UNITS:
@@ -134,17 +137,27 @@ def _half_or_quarter(toks: Sequence[str], i: int) -> Duration | None:
 
 
 def _since(toks: Sequence[str], i: int) -> Duration | None:
-    if toks[i] != "since" or i + 1 >= len(toks):
+    if toks[i] not in ("since", "from") or i + 1 >= len(toks):
+        return None
+    # "since 25 minutes", "from eleven minutes": Indian English for "for".
+    counted = _counted(toks, i + 1)
+    if counted is not None:
+        return Duration(counted.seconds, i, counted.end, since=True)
+    if toks[i] == "from":
         return None
     after = toks[i + 1]
+    if after in _CLOCK and i + 2 < len(toks) and toks[i + 2] in ("past", "to"):
+        return Duration(
+            HOUR / 2, i, i + 3, since=True
+        )  # "since quarter past": the clock time, not long ago
     if after == "the":
         word = toks[i + 2] if i + 2 < len(toks) else ""
-        return Duration(_SINCE_THE[word], i, i + 3) if word in _SINCE_THE else None
+        return Duration(_SINCE_THE[word], i, i + 3, since=True) if word in _SINCE_THE else None
     if after == "i":
         word = toks[i + 2] if i + 2 < len(toks) else ""
-        return Duration(_SINCE["i"], i, i + 3) if word in _SINCE_I else None
+        return Duration(_SINCE["i"], i, i + 3, since=True) if word in _SINCE_I else None
     if after in _SINCE:
-        return Duration(_SINCE[after], i, i + 2)
+        return Duration(_SINCE[after], i, i + 2, since=True)
     return None
 
 

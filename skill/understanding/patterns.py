@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from skill.understanding.tokens import BREAK, words
 
 Phrase = tuple[str, ...]
+T = TypeVar("T")
 
 
 class PatternError(ValueError):
@@ -70,7 +71,24 @@ class Found:
     parts: tuple[tuple[int, int], ...]
 
 
-_PART = re.compile(r"\([^()]*\)|\S+")
+def _split(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` wherever it is outside parentheses."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise PatternError(f"unbalanced parentheses in {text!r}")
+        if char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if depth:
+        raise PatternError(f"unbalanced parentheses in {text!r}")
+    parts.append("".join(current))
+    return parts
 
 
 class WordClasses:
@@ -105,7 +123,10 @@ class Pattern:
     def __init__(self, source: str, classes: WordClasses) -> None:
         self.source = source
         try:
-            self._terms = tuple(_compile_term(p, classes) for p in _PART.findall(source))
+            # "(a|)(b)" and "(c)$" are two terms each, as written before groups could nest.
+            spaced = re.sub(r"\)(?=[^\s)|])", ") ", source)
+            parts = [p for p in _split(spaced, " ") if p]
+            self._terms = tuple(_compile_term(p, classes) for p in parts)
         except PatternError as error:
             raise PatternError(f"{error} (in pattern {source!r})") from None
         if not any(isinstance(t, _Choice) for t in self._terms):
@@ -124,6 +145,11 @@ class Pattern:
         self._needs: frozenset[str] | None = (
             frozenset(p[0] for p in narrowest.phrases) if narrowest is not None else None
         )
+
+    @property
+    def needs(self) -> frozenset[str] | None:
+        """Words of which the text must hold one for any match (None: no such word)."""
+        return self._needs
 
     @property
     def terms(self) -> tuple[_Term, ...]:
@@ -182,6 +208,23 @@ class Pattern:
         return None
 
 
+def _group(part: str, classes: WordClasses) -> set[Phrase]:
+    """The phrases of "(a b|@class|c (d|e))": alternatives may hold words, classes and groups."""
+    phrases: set[Phrase] = set()
+    for alternative in _split(part[1:-1], "|"):
+        options: set[Phrase] = {()}
+        for piece in (p for p in _split(alternative.strip(), " ") if p):
+            if piece.startswith("("):
+                more = _group(piece, classes)
+            elif piece.startswith("@"):
+                more = set(classes.phrases(piece[1:]))
+            else:
+                more = {tuple(words(piece))}
+            options = {a + b for a in options for b in more}
+        phrases |= options
+    return phrases
+
+
 def _compile_term(part: str, classes: WordClasses) -> _Term:
     if part == "$":
         return _End()
@@ -190,17 +233,32 @@ def _compile_term(part: str, classes: WordClasses) -> _Term:
     if re.fullmatch(r"~\d+", part):
         return _Gap(int(part[1:]))
     if part.startswith("(") and part.endswith(")"):
-        phrases: set[Phrase] = set()
-        for alternative in part[1:-1].split("|"):
-            alternative = alternative.strip()
-            if alternative.startswith("@"):
-                phrases.update(classes.phrases(alternative[1:]))
-            else:
-                phrases.add(tuple(words(alternative)))
-        return _Choice(tuple(sorted(phrases, key=lambda p: (-len(p), p))))
+        return _Choice(tuple(sorted(_group(part, classes), key=lambda p: (-len(p), p))))
     if part.startswith("@"):
         return _Choice(classes.phrases(part[1:]))
     word = words(part)
     if len(word) != 1 or any(c in part for c in "()|~@"):
         raise PatternError(f"cannot read {part!r}: use words, @class, (a|b) or ~N")
     return _Choice((tuple(word),))
+
+
+class PatternIndex(Generic[T]):
+    """Items with a pattern each, found by the words a text holds: a text is tried only
+    against patterns that could match it, in the items' order.
+    """
+
+    def __init__(self, items: Sequence[tuple[T, Pattern]]) -> None:
+        self._items = list(items)
+        self._always: list[int] = []
+        self._by_word: dict[str, list[int]] = {}
+        for position, (_, pattern) in enumerate(self._items):
+            if pattern.needs is None:
+                self._always.append(position)
+            for word in pattern.needs or ():
+                self._by_word.setdefault(word, []).append(position)
+
+    def candidates(self, toks: Sequence[str]) -> list[tuple[T, Pattern]]:
+        positions = set(self._always)
+        for word in set(toks):
+            positions.update(self._by_word.get(word, ()))
+        return [self._items[p] for p in sorted(positions)]

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skill.understanding.durations import spoken_number
 from skill.understanding.negation import Negation
-from skill.understanding.patterns import Found, Pattern
+from skill.understanding.patterns import Found, Pattern, PatternIndex
 from skill.understanding.red_flags import RedFlag, RedFlagFinder
 from skill.understanding.tokens import BREAK, tokens
 
@@ -29,8 +30,10 @@ class Reading:
     mood: str | None = None  # EASED, NOT_EASED or WORSE
     answer: str | None = None  # "yes", "no" or "unsure"
     remark: str | None = None  # a remark with its own reply ("I can't stand up")
-    # A request inside a report ("it's ok now, next", "one minute, someone's talking to me").
+    # A request inside a report ("it's ok now, next", "one minute, someone's talking to me"),
+    # and for "goto" the step number said.
     command: str | None = None
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ class Choices:
         *,
         taken_back: bool = True,
     ) -> None:
-        self._by_value = {value: tuple(patterns) for value, patterns in by_value.items()}
+        self._index = PatternIndex(
+            [(value, pattern) for value, patterns in by_value.items() for pattern in patterns]
+        )
         self._negation = negation
         self._taken_back = taken_back
 
@@ -60,8 +65,7 @@ class Choices:
         """
         hits = [
             (value, hit)
-            for value, patterns in self._by_value.items()
-            for pattern in patterns
+            for value, pattern in self._index.candidates(toks)
             for hit in pattern.find(toks)
         ]
         kept = [
@@ -81,6 +85,23 @@ class Choices:
         if len(named) > 1 and any(next(p.find(toks), None) for p in doubt):
             return None
         return named[0] if named else None
+
+
+_NOT_A_STEP = frozenset({"a", "an", "couple", "few", "several", "dozen"})
+
+
+def _step_number(toks: Sequence[str]) -> int | None:
+    """The number after "step" ("go to step four", "the step 4"), or the last number said."""
+    found = None
+    for i in range(len(toks)):
+        if toks[i] in _NOT_A_STEP:
+            continue
+        number = spoken_number(toks, i)
+        if number is not None:
+            found = int(number[0])
+            if i > 0 and toks[i - 1] == "step":
+                return found
+    return found
 
 
 def _inside(hit: Found, other: Found) -> bool:
@@ -128,7 +149,8 @@ class Reader:
             mood=self.mood(toks),
             answer=self._answers.first(toks),
             remark=self._remarks.first(toks),
-            command=self._commands.first(toks),
+            command=(command := self._commands.first(toks)),
+            number=_step_number(toks) if command == "goto" else None,
         )
 
     def mood(self, toks: Sequence[str]) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from skill.understanding.durations import Duration, durations
 from skill.understanding.negation import Negation
-from skill.understanding.patterns import Found, Pattern
+from skill.understanding.patterns import Found, Pattern, PatternIndex
 from skill.understanding.tokens import tokens
 
 # Lower number is more urgent.
@@ -87,6 +87,7 @@ class RedFlagFinder:
         combinations: Sequence[tuple[frozenset[str], RedFlag]] = (),
     ) -> None:
         self._rules = tuple(rules)
+        self._index = PatternIndex([(rule, p) for rule in self._rules for p in rule.patterns])
         self._masks = tuple(masks)
         # Flags that together mean a more urgent one (a swollen leg and breathlessness: E1.1).
         self._combinations = tuple(combinations)
@@ -146,14 +147,16 @@ class RedFlagFinder:
         return frozenset()
 
     def _pattern_hits(self, toks: list[str]) -> list[_Hit]:
-        hits = []
+        hits = [
+            _Hit(rule.flag, found.start, found.end)
+            for rule, pattern in self._index.candidates(toks)
+            for found in pattern.find(toks)
+            if not self._negation.denied(toks, found)
+        ]
+        flagged = {hit.flag.id for hit in hits}
         for rule in self._rules:
-            for pattern in rule.patterns:
-                for found in pattern.find(toks):
-                    if not self._negation.denied(toks, found):
-                        hits.append(_Hit(rule.flag, found.start, found.end))
-            if any(h.flag is rule.flag for h in hits) and _any_found(rule.unless, toks):
-                hits = [h for h in hits if h.flag is not rule.flag]
+            if rule.flag.id in flagged and rule.unless and _any_found(rule.unless, toks):
+                hits = [h for h in hits if h.flag.id != rule.flag.id]
         return hits
 
     def _duration_hits(self, toks: list[str]) -> list[_Hit]:
@@ -187,7 +190,8 @@ class RedFlagFinder:
             return [rule.frequent]
         if _any_found(rule.just_sore, clause) and not _any_found(rule.cramping, clause):
             return []  # sore for an hour after a cramp is soreness, not a cramp that lasts
-        if spoken.seconds >= rule.cramp_seconds and _any_found(rule.ongoing, clause):
+        ongoing = spoken.since or _any_found(rule.ongoing, clause)
+        if spoken.seconds >= rule.cramp_seconds and ongoing:
             return [rule.cramp]
         return []
 
