@@ -208,7 +208,11 @@ class StartRoutineHandler(_DialogHandler):
         first = first_use(handler_input)
         session_of(handler_input)[DISCLAIMER_HEARD] = True
         # Alexa resolves listed words; "my left calf muscle" arrives unresolved, so read it.
-        muscle = slot(handler_input, "muscle").resolved_id or reading_of(handler_input).muscle
+        reading = reading_of(handler_input)
+        muscle = slot(handler_input, "muscle").resolved_id or reading.muscle
+        if muscle is None and (reading.mood or reading.answer or reading.command):
+            # No muscle in the slot, but a report ("it's getting worse"): answer it as one.
+            return dialog.report(reading)
         return dialog.start(muscle, first_use=first)
 
 

@@ -68,6 +68,12 @@ def _load(path: Path) -> dict[str, Any]:
 def grammar_for(locale: str) -> dict[str, Any]:
     """The shared grammar plus the locale's additions (lists and templates only grow)."""
     grammar = _load(GRAMMAR / f"{BASE}.json")
+    # A muscle's report carriers are its words in the skill's vocabulary ("soleus", "hammy"), so
+    # Alexa hears every muscle word the skill knows.
+    classes = content_for(locale).reader.lexicon["classes"]
+    for name, muscle_class in grammar.pop("muscle_leads", {}).items():
+        known = [w for w in classes[muscle_class] if len(w.split()) <= 3 and not w.startswith("@")]
+        grammar["lists"][name] = list(dict.fromkeys([*grammar["lists"][name], *known]))
     extra_path = GRAMMAR / f"{locale}.json"
     if not extra_path.exists():
         return grammar
@@ -238,8 +244,10 @@ def build_model(locale: str) -> dict[str, Any]:
 
 
 def model_text(model: Mapping[str, Any]) -> str:
-    """A model as it is written to disk and uploaded (one space of indent: the limit counts it)."""
-    return json.dumps(model, indent=1, ensure_ascii=False) + "\n"
+    """A model as it is written to disk and uploaded: one item a line, no indent (the size limit
+    counts every character).
+    """
+    return json.dumps(model, indent=0, ensure_ascii=False) + "\n"
 
 
 def check(model: Mapping[str, Any]) -> list[str]:

@@ -169,13 +169,13 @@ class UtteranceMatcher:
 
     def _slot_score(self, slot_type: str, spoken: str) -> int:
         """Words a slot matched count toward a sample's fit only when they are known values; an
-        unknown value of a custom type costs a point for every word past the first, as a long
-        run of words is an unlikely value ("no i am okay only" is no MUSCLE).
+        unknown value of a custom type costs two points for every word past the first, as a
+        long run of words is an unlikely value ("no i am okay only" is no MUSCLE).
         """
         if slot_type == "AMAZON.NUMBER" or spoken in self._values.get(slot_type, {}):
             return len(spoken)
         if slot_type in self._values:
-            return -spoken.count(" ")
+            return -2 * spoken.count(" ")
         return 0
 
     def _fill(self, name: str, slot_type: str, spoken: str, as_said: str) -> SlotFill:

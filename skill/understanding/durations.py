@@ -72,7 +72,37 @@ def durations(toks: Sequence[str]) -> list[Duration]:
             continue
         found.append(hit)
         i = hit.end
-    return found
+    clock = _between_clock_times(toks)
+    return [*found, clock] if clock is not None else found
+
+
+_STARTED = frozenset({"started", "began", "start", "starting", "begun", "since", "from"})
+
+
+def _between_clock_times(toks: Sequence[str]) -> Duration | None:
+    """ "It started at eight and it's nearly twenty past now": from a start on the hour to a time
+    said as minutes past (or to) the hour."""
+    start = next(
+        (
+            i
+            for i in range(len(toks) - 2)
+            if toks[i] in _STARTED and toks[i + 1] == "at" and spoken_number(toks, i + 2)
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    for i in range(start + 3, len(toks) - 1):
+        if toks[i + 1] not in ("past", "to"):
+            continue
+        minutes = {"quarter": 15.0, "half": 30.0}.get(toks[i])
+        if minutes is None:
+            number = spoken_number(toks, i)
+            minutes = number[0] if number is not None and number[1] == i + 1 else None
+        if minutes is not None and 0 < minutes < 60:
+            elapsed = minutes if toks[i + 1] == "past" else 60 - minutes
+            return Duration(elapsed * MINUTE, start, i + 2, since=True)
+    return None
 
 
 def spoken_number(toks: Sequence[str], i: int) -> tuple[float, int] | None:
@@ -110,6 +140,8 @@ def _counted(toks: Sequence[str], i: int) -> Duration | None:
         later = spoken_number(toks, end + 1)
         if later is not None and later[1] < len(toks) and toks[later[1]] in _UNITS:
             value, end = later
+    if end < len(toks) and toks[end] in ("odd", "ish", "plus"):  # "twenty odd minutes"
+        end += 1
     if end >= len(toks) or toks[end] not in _UNITS:
         return None
     seconds = value * _UNITS[toks[end]]

@@ -38,9 +38,11 @@ def build_reader(lexicon: Mapping[str, Any], flags: Mapping[str, Mapping[str, An
     def compile_all(sources: Sequence[str]) -> tuple[Pattern, ...]:
         return tuple(Pattern(s, classes) for s in sources)
 
-    def choices(section: Mapping[str, Sequence[str]], *, taken_back: bool = True) -> Choices:
+    def choices(
+        section: Mapping[str, Sequence[str]], *, taken_back: bool = True, by_no: bool = True
+    ) -> Choices:
         patterns = {value: compile_all(p) for value, p in section.items()}
-        return Choices(patterns, negation, taken_back=taken_back)
+        return Choices(patterns, negation, taken_back=taken_back, by_no=by_no)
 
     neg = lexicon["negation"]
     negation = Negation(
@@ -119,7 +121,8 @@ def build_reader(lexicon: Mapping[str, Any], flags: Mapping[str, Mapping[str, An
             }
         ),
         remarks=choices(lexicon["remarks"]),
-        commands=choices(lexicon["commands"]),
+        # "No, stop" is a stop, and "nah, leave it" still leaves it: no "no" denies a request.
+        commands=choices(lexicon["commands"], taken_back=False, by_no=False),
         negation=negation,
         lexicon=lexicon,
         muscle_doubt=compile_all(lexicon["muscle_doubt"]),

@@ -41,15 +41,24 @@ class Negation:
                 return i
         return len(toks)
 
-    def denied(self, toks: Sequence[str], found: Found, *, taken_back: bool = True) -> bool:
+    def denied(
+        self,
+        toks: Sequence[str],
+        found: Found,
+        *,
+        taken_back: bool = True,
+        by_no: bool = True,
+    ) -> bool:
         """Whether the mention is denied before it, or (with `taken_back`) taken back after it.
 
-        A muscle is never taken back: "my hammy's gone" names the hamstring.
+        A muscle is never taken back: "my hammy's gone" names the hamstring. Without `by_no`, a
+        bare "no" denies nothing: "ten, no, more like fifteen minutes" corrects itself.
         """
         start = self.clause_start(toks, found.start)
         previous_end = start
         for index, (part_start, part_end) in enumerate(found.parts):
-            if self._negator_before(toks, max(previous_end, part_start - WINDOW), part_start):
+            lo = max(previous_end, part_start - WINDOW)
+            if self._negator_before(toks, lo, part_start, by_no=by_no):
                 return True
             # "chest fine, calf tight": a take-back between two parts counts, one that runs
             # into the next part is that part ("much | better").
@@ -61,7 +70,7 @@ class Negation:
             previous_end = part_end
         return False
 
-    def _negator_before(self, toks: Sequence[str], lo: int, hi: int) -> bool:
+    def _negator_before(self, toks: Sequence[str], lo: int, hi: int, *, by_no: bool) -> bool:
         if hi < len(toks) and toks[hi] in self.negators:
             return False  # "no, not really", "nah not yet": the mention is the denial itself
         for i in range(lo, hi):
@@ -70,7 +79,9 @@ class Negation:
                 continue
             if any(p.match_at(toks, i) is not None for p in self.doubts):
                 continue
-            if word in self.no_words and any(t in self.no_blockers for t in toks[i + 1 : hi]):
+            if word in self.no_words and (
+                not by_no or any(t in self.no_blockers for t in toks[i + 1 : hi + 1])
+            ):
                 continue
             return True
         return False

@@ -52,12 +52,14 @@ class Choices:
         negation: Negation,
         *,
         taken_back: bool = True,
+        by_no: bool = True,
     ) -> None:
         self._index = PatternIndex(
             [(value, pattern) for value, patterns in by_value.items() for pattern in patterns]
         )
         self._negation = negation
         self._taken_back = taken_back
+        self._by_no = by_no
 
     def seen(self, toks: Sequence[str]) -> list[_Seen]:
         """Every mention, in order of where it starts. A mention inside a longer one is not
@@ -69,7 +71,11 @@ class Choices:
             for hit in pattern.find(toks)
         ]
         kept = [
-            _Seen(value, hit, self._negation.denied(toks, hit, taken_back=self._taken_back))
+            _Seen(
+                value,
+                hit,
+                self._negation.denied(toks, hit, taken_back=self._taken_back, by_no=self._by_no),
+            )
             for value, hit in hits
             if not any(_inside(hit, other) for _, other in hits)
         ]
@@ -88,6 +94,10 @@ class Choices:
 
 
 _NOT_A_STEP = frozenset({"a", "an", "couple", "few", "several", "dozen"})
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
 
 
 def _step_number(toks: Sequence[str]) -> int | None:
@@ -96,7 +106,7 @@ def _step_number(toks: Sequence[str]) -> int | None:
     for i in range(len(toks)):
         if toks[i] in _NOT_A_STEP:
             continue
-        number = spoken_number(toks, i)
+        number = (_ORDINALS[toks[i]], i + 1) if toks[i] in _ORDINALS else spoken_number(toks, i)
         if number is not None:
             found = int(number[0])
             if i > 0 and toks[i - 1] == "step":

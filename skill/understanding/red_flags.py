@@ -164,7 +164,7 @@ class RedFlagFinder:
         hits: list[_Hit] = []
         for spoken in durations(toks):
             found = Found(spoken.start, spoken.end, ((spoken.start, spoken.end),))
-            if negation.denied(toks, found):
+            if negation.denied(toks, found, by_no=False):
                 continue
             clause = toks[
                 negation.clause_start(toks, spoken.start) : negation.clause_end(toks, spoken.end)
