@@ -145,8 +145,11 @@ class Dialog:
         self.progress.misses = 0
 
     def finished(self, turn: Turn) -> Turn:
-        """The turn as spoken: thanked for an E3 reason first, when one was just heard."""
-        if self._e3_heard and not turn.end_session and self.progress.e3_reason:
+        """The turn as spoken: thanked for an E3 reason first, when one was just heard, except in
+        the first reply of a routine, which must stay short (the reason is given at the end)."""
+        p = self.progress
+        opening = p.pending in {"emergency_check", "emergency_unsure"} and p.step == 0
+        if self._e3_heard and not turn.end_session and p.e3_reason and not opening:
             turn.speech.insert(0, self.content.say("e3_noted"))
         return turn
 
@@ -256,8 +259,12 @@ class Dialog:
         return self._speak_step(p.step, prefix=prefix)
 
     def help(self) -> Turn:
+        """What they can say and the disclaimer, then the question they are on (not the whole
+        step again: "repeat" does that)."""
         c = self.content
-        return self.current(prefix=[c.say("help"), c.say("disclaimer")])
+        if self.progress.routine is None and self.progress.pending is None:
+            return self.start(None)
+        return self.stay([c.say("help"), c.say("disclaimer")])
 
     def stop(self) -> Turn:
         c = self.content

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alexa_rules import assert_valid
+from budgets import assert_within_budget
 
 from skill.simulator.chat import ChatSession, Reply, default_model_path
 from skill.simulator.envelopes import EnvelopeFactory
@@ -63,6 +64,7 @@ class Conversation:
         request = json.loads(json.dumps(envelope))
         response = self.handler(request)
         assert_valid(response, request)
+        assert_within_budget(response, request)
         self.history.append((request, response))
         return response
 
