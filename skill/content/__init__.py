@@ -55,6 +55,8 @@ class LocaleContent:
     better_words: tuple[str, ...]
     worse_words: tuple[str, ...]
     ten_minute_rule_seconds: int
+    # The locale's fixed words (emergency number as spoken and as shown, medicine name).
+    words: Mapping[str, str]
 
     def say(self, key: str, **values: object) -> str:
         """A phrase with its {placeholders} filled from the dialog's values."""
@@ -182,4 +184,5 @@ def _load(resolved: str) -> LocaleContent:
         better_words=tuple(raw["feelings"]["better"]),
         worse_words=tuple(raw["feelings"]["worse"]),
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
+        words=words,
     )
