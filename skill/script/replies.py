@@ -21,8 +21,14 @@ _WHAT_THEY_SAY = {"next": "next", "previous": "go back", "yes": "yes", "no": "no
 
 @dataclass(frozen=True)
 class Reply:
-    where: str  # which walk, which reply, and what the runner had just said
+    walk: str  # "calf routine, first use", "E2 clot", ...
+    number: int  # the reply's place in that walk, from 1
+    said: str  # what the runner had just said
     ssml: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.walk}: reply {self.number}, after “{self.said}”"
 
 
 def _act(dialog: Dialog, event: str) -> Turn:
@@ -79,16 +85,20 @@ def _walks(content: LocaleContent) -> Iterator[tuple[str, list[str]]]:
             yield f"{level} {reason}", [*opening, f"escalate {level} {reason}", *after]
 
 
-def replies(content: LocaleContent) -> list[Reply]:
-    """Each distinct reply once, where it was first heard, in walk order."""
-    found: dict[str, Reply] = {}
-    for walk, events in _walks(content):
+def walk(content: LocaleContent) -> Iterator[Reply]:
+    """Every reply of every walk, each walk from a fresh dialog until its session ends."""
+    for name, events in _walks(content):
         dialog = Dialog(content, Progress(), now=lambda: 0.0)
         for number, event in enumerate(events, start=1):
             turn = _act(dialog, event)
-            ssml = to_ssml(turn.speech)
-            where = f"{walk}: reply {number}, after “{_heard(event, content)}”"
-            found.setdefault(ssml, Reply(where, ssml))
+            yield Reply(name, number, _heard(event, content), to_ssml(turn.speech))
             if turn.end_session:
                 break
+
+
+def replies(content: LocaleContent) -> list[Reply]:
+    """Each distinct reply once, where it was first heard, in walk order."""
+    found: dict[str, Reply] = {}
+    for reply in walk(content):
+        found.setdefault(reply.ssml, reply)
     return list(found.values())
