@@ -256,19 +256,15 @@ def test_cli_prints_markdown_to_stdout_and_answers_bad_requests_in_one_line(
 
 
 def test_the_sheet_works_from_a_plain_non_editable_install(tmp_path: Path) -> None:
+    # Built from a copy of the sources, so that the build leaves nothing in the working tree.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "skill", source / "skill", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(site),
-            str(ROOT),
-        ],
+        [*pip, "--target", str(site), str(source)],
         check=True,
         capture_output=True,
         timeout=300,
