@@ -102,6 +102,9 @@ def parser() -> argparse.ArgumentParser:
     from skill.packaging import register_cli
 
     register_cli(commands)
+    from skill.script.command import register_cli as register_script
+
+    register_script(commands)
     return top
 
 

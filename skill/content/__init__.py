@@ -53,6 +53,8 @@ class LocaleContent:
     tips: tuple[Tip, ...]
     escalations: Mapping[str, Mapping[str, Any]]
     ten_minute_rule_seconds: int
+    # The locale's fixed words (emergency number as spoken and as shown, medicine name).
+    words: Mapping[str, str]
 
     @property
     def reader(self) -> Reader:
@@ -167,6 +169,7 @@ def _load(resolved: str) -> LocaleContent:
         ),
         escalations=escalations,
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
+        words=words,
     )
 
 
