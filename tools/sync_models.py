@@ -48,9 +48,6 @@ LIMITS = {
     "slot_values": 50_000,
     "intents": 250,
 }
-# A pattern's gap ("~3") is left empty when its phrases become SYMPTOM values: the carrier
-# phrases of the report intents catch the longer ways of saying it.
-_GAP_FILLS = ("",)
 # At most this many values from one pattern, so one broad pattern cannot crowd out the rest.
 _VALUES_PER_PATTERN = 150
 _SAMPLE_CHARS = re.compile(r"[a-z' .{}]+")
@@ -119,24 +116,8 @@ def expand(template: str, lists: Mapping[str, list[str]], _depth: int = 0) -> li
 
 
 def _phrases(pattern: Pattern) -> list[str]:
-    """Plain phrases a red-flag pattern matches, for SYMPTOM values (gaps left empty).
-
-    Taken so that every word of every part appears early ("high coloured urine" as well as
-    "dark pee"), not just the shortest combinations.
-    """
-    parts: list[list[str]] = []
-    for term in pattern.terms:
-        if term.kind == "words":
-            parts.append([" ".join(p) for p in term.phrases])
-        elif term.kind == "gap":
-            parts.append(list(_GAP_FILLS))
-    ranked = sorted(
-        itertools.product(*(list(enumerate(options)) for options in parts)),
-        key=lambda combo: (max(rank for rank, _ in combo), sum(rank for rank, _ in combo)),
-    )
-    found = (" ".join(word for _, word in combo if word) for combo in ranked)
-    clean = [p for p in found if p and not any(c.isdigit() for c in p)]
-    return list(dict.fromkeys(clean))[:_VALUES_PER_PATTERN]
+    """Plain phrases a red-flag pattern matches, for SYMPTOM values (numbers are spelt out)."""
+    return [p for p in pattern.examples(_VALUES_PER_PATTERN) if not any(c.isdigit() for c in p)]
 
 
 def symptom_values(locale: str, grammar: Mapping[str, Any]) -> list[dict[str, Any]]:

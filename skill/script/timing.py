@@ -17,8 +17,8 @@ import wave
 from pathlib import Path
 from typing import Protocol
 
-from skill.red_flags import words_of
 from skill.speech import break_seconds, ssml_to_display
+from skill.understanding.tokens import words as words_of
 
 ALEXA_WORDS_PER_SECOND = 60 / 19
 # espeak-ng's -s is nominal: with its en-us voice, -s 172 reads that same 60-word paragraph in

@@ -15,14 +15,24 @@ from skill.content import LocaleContent
 _RED_FLAGS_FILE = Path(__file__).resolve().parents[1] / "content" / "red_flags.json"
 
 
+# Examples shown per pattern: a word list ("@condition_words") whole, combinations a few each.
+_WORD_LIST, _COMBINATIONS = 200, 3
+
+
 def trigger_words(content: LocaleContent, level: str, reason: str) -> list[str]:
-    """The words and phrases that lead to this escalation in this locale."""
-    scanner = content.red_flags
-    return [
+    """Examples of what leads to this escalation in this locale: a few phrases of each concept
+    in the lexicon (red flags are found by concept, so these are samples, not a closed list),
+    each one read by the skill as this level."""
+    finder = content.reader.red_flags
+    examples = [
         phrase
-        for flag in scanner.flags.values()
-        if flag.level == level and flag.reason == reason
-        for phrase in scanner.phrases_for(flag.id)
+        for rule in finder.rules
+        if rule.flag.level == level and rule.flag.reason == reason
+        for pattern in rule.patterns
+        for phrase in pattern.examples(_WORD_LIST if len(pattern.terms) == 1 else _COMBINATIONS)
+    ]
+    return [
+        p for p in dict.fromkeys(examples) if (found := finder.find(p)) and found.level == level
     ]
 
 

@@ -12,6 +12,7 @@ Example: "@chest ~3 @pain" finds "my chest is really hurting" and "chest pain".
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,21 @@ class Pattern:
     def needs(self) -> frozenset[str] | None:
         """Words of which the text must hold one for any match (None: no such word)."""
         return self._needs
+
+    def examples(self, limit: int) -> list[str]:
+        """Up to `limit` plain phrases this pattern matches (gaps left empty), spread so that
+        every word of every part appears early: "high coloured urine" as well as "dark pee"."""
+        parts = [
+            [" ".join(p) for p in t.phrases] if isinstance(t, _Choice) else [""]
+            for t in self._terms
+            if isinstance(t, _Choice | _Gap)
+        ]
+        ranked = sorted(
+            itertools.product(*(list(enumerate(options)) for options in parts)),
+            key=lambda combo: (max(rank for rank, _ in combo), sum(rank for rank, _ in combo)),
+        )
+        found = (" ".join(word for _, word in combo if word) for combo in ranked)
+        return list(dict.fromkeys(p for p in found if p))[:limit]
 
     @property
     def terms(self) -> tuple[_Term, ...]:
