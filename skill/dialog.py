@@ -14,8 +14,7 @@ from skill.content import LocaleContent, Step
 from skill.progress import Progress
 from skill.questions import QUESTIONS, Question
 from skill.speech import Countdown, Segment
-from skill.understanding.reading import Reading
-from skill.understanding.red_flags import RedFlag
+from skill.understanding.meaning import Reading, RedFlag
 
 
 @dataclass(frozen=True)

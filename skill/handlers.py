@@ -24,8 +24,7 @@ from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.requests import all_slots, intent_name, locale, loggable_name, slot
 from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
-from skill.understanding.reading import EASED, NOT_EASED, WORSE, Reading
-from skill.understanding.red_flags import RedFlag
+from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading, RedFlag
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from skill.understanding.reading import EASED, NOT_EASED, WORSE, Reading
+from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading
 
 if TYPE_CHECKING:
     from skill.dialog import Dialog, Turn

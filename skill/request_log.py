@@ -49,7 +49,7 @@ from ask_sdk_model import IntentRequest, Response
 from skill.content import content_for
 from skill.handlers import PROGRESS, RED_FLAG
 from skill.requests import locale, loggable_name
-from skill.understanding.red_flags import RedFlag
+from skill.understanding.meaning import RedFlag
 
 __all__ = [
     "ErrorLogged",

@@ -21,8 +21,7 @@ from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.speech import Countdown, plain_text
-from skill.understanding.reading import EASED, NOT_EASED, WORSE, Reading
-from skill.understanding.red_flags import RedFlag
+from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading, RedFlag
 
 C = content_for("en-US")
 FLAGS = {f.id: f for f in C.reader.red_flags.flags.values()}

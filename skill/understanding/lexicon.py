@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from skill.understanding.meaning import RedFlag
 from skill.understanding.negation import Negation
 from skill.understanding.patterns import Pattern, PatternError, WordClasses
 from skill.understanding.reading import Choices, Reader
-from skill.understanding.red_flags import DurationRule, FlagRule, RedFlag, RedFlagFinder
+from skill.understanding.red_flags import DurationRule, FlagRule, RedFlagFinder
 from skill.understanding.tokens import words
 
 

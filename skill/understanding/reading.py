@@ -11,29 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from skill.understanding.durations import spoken_number
+from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading
 from skill.understanding.negation import Negation
 from skill.understanding.patterns import Found, Pattern, PatternIndex
-from skill.understanding.red_flags import RedFlag, RedFlagFinder
+from skill.understanding.red_flags import RedFlagFinder
 from skill.understanding.tokens import BREAK, tokens
 
-EASED, NOT_EASED, WORSE = "eased", "not_eased", "worse"
 # What a denied mood means: "not better" is not eased; "not tight any more" is eased.
 _DENIED_MOOD = {EASED: NOT_EASED, NOT_EASED: EASED, WORSE: NOT_EASED}
 # Within one clause, the more cautious reading wins ("a bit better, still tight").
 _MOOD_RANK = {WORSE: 0, NOT_EASED: 1, EASED: 2}
-
-
-@dataclass(frozen=True)
-class Reading:
-    flag: RedFlag | None = None
-    muscle: str | None = None
-    mood: str | None = None  # EASED, NOT_EASED or WORSE
-    answer: str | None = None  # "yes", "no" or "unsure"
-    remark: str | None = None  # a remark with its own reply ("I can't stand up")
-    # A request inside a report ("it's ok now, next", "one minute, someone's talking to me"),
-    # and for "goto" the step number said.
-    command: str | None = None
-    number: int | None = None
 
 
 @dataclass(frozen=True)

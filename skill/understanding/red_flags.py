@@ -11,25 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from skill.understanding.durations import Duration, durations
+from skill.understanding.meaning import SEVERITY, RedFlag
 from skill.understanding.negation import Negation
 from skill.understanding.patterns import Found, Pattern, PatternIndex
 from skill.understanding.tokens import tokens
 
-# Lower number is more urgent.
-_SEVERITY = {"E1": 1, "E2": 2, "E3": 3}
 # A duration's cues ("ran for", "timer for") sit at most this many words before it.
 _CUE_WINDOW = 4
 _BLANK = "_"
-
-
-@dataclass(frozen=True)
-class RedFlag:
-    id: str
-    level: str
-    reason: str
-
-    def more_urgent_than(self, other: RedFlag | None) -> bool:
-        return other is None or _SEVERITY[self.level] < _SEVERITY[other.level]
 
 
 @dataclass(frozen=True)
@@ -131,7 +120,7 @@ class RedFlagFinder:
         for together, meaning in self._combinations:
             if together <= set(flags):
                 flags.setdefault(meaning.id, meaning)
-        return sorted(flags.values(), key=lambda f: _SEVERITY[f.level])
+        return sorted(flags.values(), key=lambda f: SEVERITY[f.level])
 
     def _masked(self, toks: list[str]) -> list[str]:
         """Idioms that only sound like red flags ("sick of", "chest strap") become blanks."""
