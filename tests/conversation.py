@@ -38,6 +38,16 @@ def lambda_module() -> Any:
     return module
 
 
+@cache
+def sync_tool() -> Any:
+    """tools/sync_models.py, imported from its file (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("sync_models", ROOT / "tools" / "sync_models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def lambda_handler(envelope: dict[str, Any]) -> dict[str, Any]:
     response: dict[str, Any] = lambda_module().lambda_handler(envelope, None)
     return response

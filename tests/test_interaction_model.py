@@ -14,7 +14,7 @@ from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
     InteractionModelData,
 )
 from ask_smapi_model.v1.skill.interaction_model.language_model import LanguageModel
-from conversation import ROOT, matcher
+from conversation import ROOT, matcher, sync_tool
 
 from skill.simulator.matcher import FALLBACK, normalise
 
@@ -107,3 +107,23 @@ def test_symptom_slot_values_are_in_step_with_the_content() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_model_is_inside_alexas_limits(path: Path) -> None:
+    tool = sync_tool()
+    text = path.read_text(encoding="utf-8")
+    model = json.loads(text)
+    assert tool.check(model) == []
+    assert len(text) <= tool.LIMITS["model_chars"]
+    language = model["interactionModel"]["languageModel"]
+    assert max(len(i["samples"]) for i in language["intents"]) <= tool.LIMITS["samples_per_intent"]
+    values = sum(1 + len(v["name"]["synonyms"]) for t in language["types"] for v in t["values"])
+    assert values <= tool.LIMITS["slot_values"]
+    # Free text lands in a report intent: enough carriers for whatever a runner blurts first.
+    free = [
+        i
+        for i in language["intents"]
+        if any(s["type"] == "AMAZON.SearchQuery" for s in i.get("slots", []))
+    ]
+    assert sum(len(i["samples"]) for i in free) >= 2000

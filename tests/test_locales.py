@@ -7,12 +7,10 @@ for every locale in test_interaction_model.py, and the content's in test_content
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
 import sys
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 import conversation
 import pytest
 from chat_process import alexa_lines, chat
-from conversation import ROOT, Conversation
+from conversation import ROOT, Conversation, sync_tool
 
 from skill.content import LocaleContent, content_for, supported_locales
 from skill.speech import ssml_to_display
@@ -38,16 +36,6 @@ EMERGENCY = {
 UNSUPPORTED = ["en-NZ", "fr-FR"]
 LOCAL_NUMBER = "your local emergency number"
 MODELS = ROOT / "interaction_models"
-
-
-@cache
-def sync_tool() -> Any:
-    """tools/sync_models.py, imported from its file (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("sync_models", ROOT / "tools" / "sync_models.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _raw(name: str) -> dict[str, Any]:
