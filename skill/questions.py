@@ -76,6 +76,24 @@ class Question:
         return self.unsure(d)
 
 
+class Holding(Question):
+    """A question nothing moves past but its answers: anything else asks it again."""
+
+    holds_position = True
+
+    def mood(self, d: Dialog, mood: str) -> Turn:
+        return self.again(d)
+
+    def muscle(self, d: Dialog, muscle: str) -> Turn:
+        return self.again(d)
+
+    def next(self, d: Dialog) -> Turn:
+        return self.again(d)
+
+    def missed(self, d: Dialog) -> Turn:
+        return self.again(d)
+
+
 class OnStep(Question):
     """No question: a step was given and "say next when you're ready"."""
 
@@ -130,13 +148,12 @@ class WhichMuscle(Question):
         return d.start(reading.muscle)
 
 
-class Emergency(Question):
+class Emergency(Holding):
     """ "Any chest pain, trouble breathing, confusion, fainting or vomiting?" Nothing passes it
     but a no.
     """
 
     key = "emergency_check"
-    holds_position = True
 
     def reprompt(self, d: Dialog) -> str:
         return d.content.say("emergency_question_again")
@@ -152,15 +169,6 @@ class Emergency(Question):
 
     def unsure(self, d: Dialog) -> Turn:
         return d.ask_emergency_again([d.content.say("emergency_unsure")], then=EmergencyUnsure)
-
-    def mood(self, d: Dialog, mood: str) -> Turn:
-        return self.again(d)
-
-    def muscle(self, d: Dialog, muscle: str) -> Turn:
-        return self.again(d)
-
-    def next(self, d: Dialog) -> Turn:
-        return self.again(d)
 
     def missed(self, d: Dialog) -> Turn:
         if d.misses() >= 2:
@@ -254,11 +262,10 @@ class Tips(Question):
         return d.finish()
 
 
-class RepeatEscalation(Question):
+class RepeatEscalation(Holding):
     """After an E2: "Shall I repeat that?" The stretches stay stopped."""
 
     key = "escalation_repeat"
-    holds_position = True
 
     def reprompt(self, d: Dialog) -> str:
         return d.content.say("escalation_repeat_question")
@@ -272,24 +279,11 @@ class RepeatEscalation(Question):
     def no(self, d: Dialog) -> Turn:
         return d.escalation_goodbye()
 
-    def mood(self, d: Dialog, mood: str) -> Turn:
-        return self.again(d)
 
-    def muscle(self, d: Dialog, muscle: str) -> Turn:
-        return self.again(d)
-
-    def next(self, d: Dialog) -> Turn:
-        return self.again(d)
-
-    def missed(self, d: Dialog) -> Turn:
-        return self.again(d)
-
-
-class Resume(Question):
+class Resume(Holding):
     """ "You were on step 4 of the calf routine: cold pack. Shall we carry on?" """
 
     key = "resume"
-    holds_position = True
 
     def reprompt(self, d: Dialog) -> str:
         return d.content.say("resume_reprompt")
@@ -303,17 +297,11 @@ class Resume(Question):
     def no(self, d: Dialog) -> Turn:
         return d.fresh_start()
 
-    def mood(self, d: Dialog, mood: str) -> Turn:
-        return self.again(d)
-
     def muscle(self, d: Dialog, muscle: str) -> Turn:
         return d.start(muscle)
 
     def next(self, d: Dialog) -> Turn:
         return d.carry_on()
-
-    def missed(self, d: Dialog) -> Turn:
-        return self.again(d)
 
 
 QUESTIONS: dict[str | None, Question] = {
