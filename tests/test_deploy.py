@@ -84,23 +84,50 @@ def test_template_transforms_with_sam_and_the_result_lints_clean() -> None:
     assert sorted(types.values()) == [
         "AWS::DynamoDB::Table",
         "AWS::IAM::Role",
+        "AWS::Lambda::Alias",
         "AWS::Lambda::Function",
         "AWS::Lambda::Permission",
+        "AWS::Lambda::Version",
         "AWS::Logs::LogGroup",
     ]
     matches = lint(json.dumps(output), config=ManualArgs(include_checks=["I"]))
     assert not matches, "\n".join(str(match) for match in matches)
 
 
-def test_only_this_skill_may_invoke_the_function() -> None:
+def _one(resources: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    (found,) = ((name, r) for name, r in resources.items() if r["Type"] == kind)
+    return found
+
+
+def test_only_this_skill_may_invoke_the_function_through_its_alias() -> None:
     resources = transformed_template()["Resources"]
-    (permission,) = (r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission")
+    alias, _ = _one(resources, "AWS::Lambda::Alias")
+    _, permission = _one(resources, "AWS::Lambda::Permission")
     assert permission["Properties"] == {
         "Action": "lambda:InvokeFunction",
-        "FunctionName": {"Ref": "SkillFunction"},
+        "FunctionName": {"Ref": alias},
         "Principal": "alexa-appkit.amazon.com",
         "EventSourceToken": {"Ref": "SkillId"},
     }
+
+
+def test_snapstart_applies_to_the_published_version_the_alias_and_endpoint_use() -> None:
+    function = sam_template()["Resources"]["SkillFunction"]["Properties"]
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    # A new version (and snapshot) for any change, code or settings; the old one is deleted.
+    assert function["AutoPublishAliasAllProperties"] is True
+    assert function["VersionDeletionPolicy"] == "Delete"
+    resources = transformed_template()["Resources"]
+    version_name, version = _one(resources, "AWS::Lambda::Version")
+    alias_name, alias = _one(resources, "AWS::Lambda::Alias")
+    _, lambda_function = _one(resources, "AWS::Lambda::Function")
+    assert lambda_function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert version["DeletionPolicy"] == "Delete"
+    assert alias["Properties"]["Name"] == function["AutoPublishAlias"]
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_name, "Version"]}
+    # The endpoint to paste into the skill is the alias's ARN (a Ref to an alias is its ARN).
+    outputs = transformed_template()["Outputs"]
+    assert outputs["SkillFunctionArn"]["Value"] == {"Ref": alias_name}
 
 
 def test_function_settings() -> None:
