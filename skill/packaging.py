@@ -48,7 +48,8 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _ZIP_FILE_MODE = 0o100644  # a regular file, readable by the Lambda runtime's user
 _SKIPPED_DIRS = frozenset({"__pycache__", "tests"})
 
-PLACEHOLDER_ENDPOINT = "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach"
+# The alias `live` of the function (lambda/template.yaml): SnapStart works on published versions.
+PLACEHOLDER_ENDPOINT = "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach:live"
 PLACEHOLDER_URL = "https://example.com/REPLACE-ME/cramp-coach"
 TIMERS_PERMISSION = "alexa::alerts:timers:skill:readwrite"
 DISCLAIMER = (

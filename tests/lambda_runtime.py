@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from alexa_rules import assert_valid
+from probes import run_probe
 
 from skill.assembly import SKILL_ID_ENV
 
@@ -119,19 +120,9 @@ def invoke_unpacked_bundle(python: Path, bundle: Path, task_root: Path) -> dict[
         "LANG": "C.UTF-8",
         SKILL_ID_ENV: PLACEHOLDER_SKILL_ID,
     }
-    result = subprocess.run(
-        [python, "-c", _INVOKE],
-        input=json.dumps(launch_request()),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=task_root,
-        timeout=60,
-        check=False,
+    return run_probe(
+        _INVOKE, python=python, stdin=json.dumps(launch_request()), env=env, cwd=task_root
     )
-    assert result.returncode == 0, result.stderr
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
 
 
 def assert_answers_from_the_bundle_alone(report: dict[str, Any], task_root: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 from cfnlint.api import ManualArgs, lint, lint_file
 from cfnlint.decode import cfn_yaml
+from installs import next_commit_files
 from lambda_runtime import (
     PLACEHOLDER_SKILL_ID,
     assert_answers_from_the_bundle_alone,
@@ -386,7 +386,10 @@ def test_manifest_privacy_permissions_and_endpoint(skill_package: Path) -> None:
         assert urls["termsOfUseUrl"].startswith("https://")
     assert {"name": "alexa::alerts:timers:skill:readwrite"} in manifest["permissions"]
     endpoint = manifest["apis"]["custom"]["endpoint"]["uri"]
-    assert endpoint == "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach"
+    # The function's alias, named as the template names function and alias.
+    function = sam_template()["Resources"]["SkillFunction"]["Properties"]
+    name, alias = function["FunctionName"], function["AutoPublishAlias"]
+    assert endpoint == f"arn:aws:lambda:REGION:ACCOUNT_ID:function:{name}:{alias}"
 
 
 def test_every_interaction_model_is_included_byte_for_byte(skill_package: Path) -> None:
@@ -510,14 +513,7 @@ def test_secret_patterns_catch_what_they_are_for() -> None:
 
 
 def test_no_file_in_the_repository_holds_credentials_account_or_skill_ids() -> None:
-    # Tracked files plus new ones not ignored: what the next commit could contain.
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    files = [ROOT / name for name in listed.split("\0") if name]
+    files = [ROOT / name for name in next_commit_files(ROOT)]
     assert any(path.name == "template.yaml" for path in files)
     findings = [
         f"{path.relative_to(ROOT)}: {finding}"

@@ -10,7 +10,6 @@ import __future__
 import inspect
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import ask_sdk_model.services
 import pytest
 from dynamodb_server import dynamodb_client
+from probes import run_probe
 
 from skill import lazy_services
 from skill.content import content_for
@@ -55,24 +55,10 @@ print(json.dumps(report))
 def _run_handler(env: dict[str, str]) -> dict[str, Any]:
     # Nothing listens on port 9: a launch must not need the Alexa service APIs.
     envelope = EnvelopeFactory(api_endpoint="http://127.0.0.1:9").launch()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _PROBE,
-            str(ROOT / "lambda"),
-            json.dumps(envelope),
-            json.dumps([*WEB_STACK, *AWS_SDK, *HTTP_CLIENT, *SERVICE_CLIENTS]),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    watched = [*WEB_STACK, *AWS_SDK, *HTTP_CLIENT, *SERVICE_CLIENTS]
+    report = run_probe(
+        _PROBE, str(ROOT / "lambda"), json.dumps(envelope), json.dumps(watched), cwd=ROOT, env=env
     )
-    assert result.returncode == 0, result.stderr
-    report: dict[str, Any] = json.loads(result.stdout)
     assert report["response"]["response"]["outputSpeech"]["ssml"]
     return report
 
@@ -141,17 +127,7 @@ print(json.dumps(report))
 
 def test_service_clients_load_when_the_timer_step_calls_the_timers_api() -> None:
     env = {name: value for name, value in os.environ.items() if name != TABLE_ENV}
-    result = subprocess.run(
-        [sys.executable, "-c", _TIMER_PROBE, str(ROOT / "lambda")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = run_probe(_TIMER_PROBE, str(ROOT / "lambda"), cwd=ROOT, env=env)
     assert report["lazy"] is True
     assert report["before_timer"] is False
     assert report["after_timer"] is True

@@ -11,11 +11,9 @@ contain "installed": `pytest -k "not installed"` leaves them out of a quick run.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tarfile
-import venv
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
+from installs import build, clean_env, copy_source_tree, venv_with
 from lambda_runtime import assert_answers_from_the_bundle_alone, host_arch, invoke_unpacked_bundle
 from local_servers import HOST, free_port, start, stop
 
@@ -44,26 +43,8 @@ class Dist:
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     work = tmp_path_factory.mktemp("dist")
-    # What the next commit would hold (tracked files and new ones not ignored), copied out, so
-    # the build writes nothing into the work tree and sees no ignored local files.
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    checkout = work / "checkout"
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
-            (checkout / name).write_bytes((ROOT / name).read_bytes())
     out = work / "out"
-    subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(checkout)],
-        capture_output=True,
-        check=True,
-        timeout=300,
-    )
+    build(copy_source_tree(ROOT, work / "checkout"), out)
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
@@ -72,38 +53,14 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     return Dist(wheel, sdist, source)
 
 
-def _venv_with(home: Path, requirement: str) -> Path:
-    """A fresh venv at `home` with `requirement` installed by pip; returns its bin folder."""
-    venv.EnvBuilder(with_pip=True).create(home)
-    subprocess.run(
-        [home / "bin" / "python", "-m", "pip", "install", "--quiet", requirement],
-        env=_clean_env(),
-        capture_output=True,
-        check=True,
-        timeout=300,
-    )
-    return home / "bin"
-
-
 @pytest.fixture(scope="session")
 def web_install(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _venv_with(tmp_path_factory.mktemp("venv-web"), f"{dist.wheel}[web]")
+    return venv_with(tmp_path_factory.mktemp("venv-web"), f"{dist.wheel}[web]")
 
 
 @pytest.fixture(scope="session")
 def core_install(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _venv_with(tmp_path_factory.mktemp("venv-core"), str(dist.wheel))
-
-
-def _clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """This environment without what would point a command elsewhere (PYTHONPATH, a virtualenv,
-    the skill's own settings)."""
-    kept = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PYTHON", "CRAMP_COACH_", "VIRTUAL_ENV"))
-    }
-    return {**kept, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **(extra or {})}
+    return venv_with(tmp_path_factory.mktemp("venv-core"), str(dist.wheel))
 
 
 def _run(
@@ -113,7 +70,7 @@ def _run(
         [str(command), *args],
         input=stdin,
         cwd=cwd,
-        env=_clean_env({"CRAMP_COACH_DB": str(cwd / "state.sqlite3"), **(env or {})}),
+        env=clean_env({"CRAMP_COACH_DB": str(cwd / "state.sqlite3"), **(env or {})}),
         capture_output=True,
         text=True,
         timeout=300,
@@ -197,7 +154,7 @@ def test_installed_serve_answers_healthz(web_install: Path, tmp_path: Path) -> N
     port = free_port()
     # Verification stays on: nothing here posts an Alexa request.
     command = [str(web_install / "cramp-coach"), "serve", "--port", str(port)]
-    env = _clean_env({"CRAMP_COACH_DB": str(tmp_path / "state.sqlite3")})
+    env = clean_env({"CRAMP_COACH_DB": str(tmp_path / "state.sqlite3")})
     process = start(
         command, port=port, ready_path="/healthz", log_path=tmp_path / "serve.log", env=env,
         cwd=tmp_path,

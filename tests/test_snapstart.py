@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from alexa_rules import assert_valid
 from dynamodb_server import dynamodb_client
+from probes import run_probe
 
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.storage import TABLE_ENV
@@ -109,15 +108,10 @@ print(json.dumps(report))
 
 def _run_probe(tmp_path: Path, env: dict[str, str], table: str) -> dict[str, Any]:
     envelopes = [EnvelopeFactory(api_endpoint="http://127.0.0.1:9").launch() for _ in range(COPIES)]
-    result = subprocess.run(
-        [
-            sys.executable, "-c", _PROBE, str(ROOT / "lambda"), json.dumps(envelopes),
-            str(tmp_path), table,
-        ],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    report: dict[str, Any] = json.loads(result.stdout)
+    lambda_dir = str(ROOT / "lambda")
+    report = run_probe(
+        _PROBE, lambda_dir, json.dumps(envelopes), str(tmp_path), table, cwd=tmp_path, env=env
+    )
     for copy in report["copies"]:
         assert "error" not in copy, copy["error"]
     return report
@@ -186,11 +180,6 @@ print(json.dumps({"registered": snapstart.register(), "response": response}))
 """
     envelope = EnvelopeFactory(api_endpoint="http://127.0.0.1:9").launch()
     env = {name: value for name, value in os.environ.items() if name != TABLE_ENV}
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(ROOT / "lambda"), json.dumps(envelope)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = run_probe(probe, str(ROOT / "lambda"), json.dumps(envelope), cwd=tmp_path, env=env)
     assert report["registered"] is False
     assert_valid(report["response"])
