@@ -58,14 +58,17 @@ def before_snapshot() -> None:
     from skill import lambda_entry
     from skill.assembly import build_skill
     from skill.content import content_for, supported_locales
-    from skill.simulator.envelopes import EnvelopeFactory
+    from skill.simulator.envelopes import DEFAULT_SKILL_ID, EnvelopeFactory
 
     lambda_entry.lambda_skill()  # with the store: boto3 and its resource when a table is set
     for locale in supported_locales():
         content_for(locale)
+    # A store-less copy, so the warm-up reads and writes nobody's state; its request is for the
+    # configured skill ID, which the skill would otherwise refuse.
+    warm = build_skill()
+    envelope = EnvelopeFactory(skill_id=warm.skill_id or DEFAULT_SKILL_ID).launch()
     with _request_log_off():
-        # A store-less copy, so the warm-up reads and writes nobody's state.
-        lambda_entry.handle_event(build_skill(), EnvelopeFactory().launch())
+        lambda_entry.handle_event(warm, envelope)
     log.info("warmed up for the snapshot")
 
 

@@ -20,11 +20,13 @@ from alexa_rules import assert_valid
 from dynamodb_server import dynamodb_client
 from probes import run_probe
 
+from skill.assembly import SKILL_ID_ENV
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.storage import TABLE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIES = 4  # two restored with the hooks, two without
+SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 
 _PROBE = """
 import json
@@ -107,7 +109,10 @@ print(json.dumps(report))
 
 
 def _run_probe(tmp_path: Path, env: dict[str, str], table: str) -> dict[str, Any]:
-    envelopes = [EnvelopeFactory(api_endpoint="http://127.0.0.1:9").launch() for _ in range(COPIES)]
+    # A skill ID is configured, as the template configures it: the warm-up must not trip on it.
+    env = {**env, SKILL_ID_ENV: SKILL_ID}
+    factory = {"api_endpoint": "http://127.0.0.1:9", "skill_id": SKILL_ID}
+    envelopes = [EnvelopeFactory(**factory).launch() for _ in range(COPIES)]
     lambda_dir = str(ROOT / "lambda")
     report = run_probe(
         _PROBE, lambda_dir, json.dumps(envelopes), str(tmp_path), table, cwd=tmp_path, env=env
