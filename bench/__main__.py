@@ -1,7 +1,10 @@
 """``python -m bench``: cold start, warm latency, memory and bundle, against a hello-world skill.
 
-Prints each section as it is measured, then the targets of issue 8 with PASS or MISS. Exits 0
-unless ``--strict`` is given and a target is missed or could not be measured.
+Cold start is measured twice, each time against the hello-world in the same run: with the wheel
+installed by pip into a fresh venv (bench/installed.py), and from the Lambda bundle unpacked as
+Lambda unpacks it (bench/bundle.py). Prints each section as it is measured, then the targets
+(issues 8 and 14) with PASS or MISS. Exits 0 unless ``--strict`` is given and a target is missed
+or could not be measured.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench import bundle, cold, importtime, warm
+from bench import bundle, cold, importtime, installed, warm
 from bench.baseline import MODULE as BASELINE_MODULE
 from bench.baseline import write_baseline
 from bench.dynamodb import TABLE, ServerError, aws_env, item_count, local_dynamodb
@@ -57,11 +60,14 @@ class Settings:
 FULL = Settings(cold_runs=15, dialog_passes=300, warm_warmup_passes=20, bundle_runs=5)
 QUICK = Settings(cold_runs=5, dialog_passes=60, warm_warmup_passes=5, bundle_runs=2)
 
-COLD_TARGET = "cold start, no persistence ÷ baseline"
+COLD_TARGET = "cold start as installed, no persistence ÷ baseline"
+BUNDLED_TARGET = "cold start as bundled ÷ baseline bundled"
 DYNAMODB_TARGET = "cold start, DynamoDB − no persistence"
 WARM_TARGET = "warm median per request ÷ baseline"
 RSS_TARGETS = {"cramp": "peak RSS, no persistence", "dynamodb": "peak RSS, DynamoDB"}
 RSS_LIMIT = f"≤ {PEAK_RSS_LIMIT_MIB:.0f} MiB"
+RSS_BASELINE_TARGET = "peak RSS as installed ÷ baseline"
+COLD_LIMIT = f"≤ {COLD_RATIO_LIMIT:.2f}×"
 
 
 def _ms(value: float) -> str:
@@ -86,6 +92,10 @@ def _to_response(runs: Sequence[cold.Run]) -> float:
     return median([run.wall_ms - (run.exit_ms or 0.0) for run in runs])
 
 
+def _short(module: str) -> str:
+    return "services" if module == cold.SERVICE_CLIENTS else module
+
+
 def _median_of(runs: Sequence[cold.Run], field: str) -> str:
     values = [getattr(run, field) for run in runs]
     return "" if None in values else _ms(median(values))
@@ -107,27 +117,40 @@ def _print_cold_table(programs: Sequence[cold.Program], runs: Mapping[str, list[
                 _median_of(program_runs, "request_ms"),
                 _median_of(program_runs, "exit_ms"),
                 f"{max(peaks):.1f} MiB" if peaks else "",
-                " ".join(program_runs[0].modules),
+                " ".join(_short(name) for name in program_runs[0].modules),
             )
         )
     _print_rows(rows)
 
 
-def _cold_ratio_target(runs: Mapping[str, list[cold.Run]]) -> Target:
+def _cold_ratio_target(
+    runs: Mapping[str, list[cold.Run]],
+    name: str,
+    subject: str = "cramp",
+    baseline: str = "baseline",
+) -> Target:
     """Cramp Coach against the baseline, printed several ways; the target is per process."""
-    startup, baseline, cramp = _wall(runs["pass"]), _wall(runs["baseline"]), _wall(runs["cramp"])
-    ratio = cramp / baseline
+    startup, base, cramp = _wall(runs["pass"]), _wall(runs["baseline"]), _wall(runs["cramp"])
+    ratio = cramp / base
     to_response = _to_response(runs["cramp"]) / _to_response(runs["baseline"])
     cpu = median([run.cpu_ms for run in runs["cramp"]]) / median(
         [run.cpu_ms for run in runs["baseline"]]
     )
     print(
-        f"  Cramp Coach ÷ baseline: {ratio:.2f}× per process ({_ms(cramp - baseline)} more), "
-        f"{(cramp - startup) / (baseline - startup):.2f}× minus python -c pass, "
+        f"  Cramp Coach ÷ baseline: {ratio:.2f}× per process ({_ms(cramp - base)}), "
+        f"{(cramp - startup) / (base - startup):.2f}× minus python -c pass, "
         f"{to_response:.2f}× to the response (no exit), {cpu:.2f}× in CPU time"
     )
-    limit = f"≤ {COLD_RATIO_LIMIT:.2f}×"
-    return Target(COLD_TARGET, f"{ratio:.2f}×", limit, ratio <= COLD_RATIO_LIMIT)
+    return Target(name, f"{ratio:.2f}×", COLD_LIMIT, ratio <= COLD_RATIO_LIMIT)
+
+
+def _rss_ratio_target(runs: Mapping[str, list[cold.Run]]) -> Target:
+    """Peak RSS against the baseline's, in the same run: "unchanged or lower" made measurable."""
+    cramp, base = (
+        max(run.peak_rss_mib or 0.0 for run in runs[key]) for key in ("cramp", "baseline")
+    )
+    ratio = cramp / base
+    return Target(RSS_BASELINE_TARGET, f"{ratio:.2f}×", "≤ 1.00×", ratio <= 1.0)
 
 
 def _dynamodb_target(runs: Mapping[str, list[cold.Run]], stored_items: int) -> Target:
@@ -177,8 +200,9 @@ def _explain_cold_miss(
 
 
 def _cold_programs(
-    python: str, baseline_dir: Path, env: Mapping[str, str], with_dynamodb: bool
+    target: installed.Installed, baseline_dir: Path, env: Mapping[str, str], with_dynamodb: bool
 ) -> list[cold.Program]:
+    python = str(target.python)
     programs = [
         cold.Program("pass", "python -c pass", (python, "-c", "pass"), env),
         cold.Program("boto3", "python -c 'import boto3'", (python, "-c", "import boto3"), env),
@@ -186,29 +210,62 @@ def _cold_programs(
             "baseline", "hello-world baseline", python, baseline_dir, BASELINE_MODULE, env
         ),
         cold.handler_program(
-            "cramp", "Cramp Coach, no persistence", python, LAMBDA_DIR, LAMBDA_MODULE, env
+            "cramp", "Cramp Coach, no persistence", python, target.handler_dir, LAMBDA_MODULE, env,
+            skill_under=target.site_packages,
         ),
-    ]
+    ]  # fmt: skip
     if with_dynamodb:
         dynamodb_env = {**env, TABLE_ENV: TABLE}
         label = "Cramp Coach, DynamoDB"
         programs.append(
-            cold.handler_program("dynamodb", label, python, LAMBDA_DIR, LAMBDA_MODULE, dynamodb_env)
-        )
+            cold.handler_program(
+                "dynamodb", label, python, target.handler_dir, LAMBDA_MODULE, dynamodb_env,
+                skill_under=target.site_packages,
+            )
+        )  # fmt: skip
     return programs
 
 
-def _cold_section(python: str, work: Path, baseline_dir: Path, settings: Settings) -> list[Target]:
-    print(
-        f"\nCold start: a fresh process imports the handler and answers one LaunchRequest "
-        f"(median of {settings.cold_runs} interleaved runs; peak RSS the highest)",
-        flush=True,
-    )
-    envelopes = []
-    for index, envelope in enumerate(launch_requests(settings.cold_runs + COLD_WARMUP_ROUNDS)):
+def _launch_files(work: Path, count: int) -> list[Path]:
+    """One LaunchRequest (a new user each) per round, written before any timing."""
+    paths = []
+    for index, envelope in enumerate(launch_requests(count)):
         path = work / f"launch-{index}.json"
         path.write_text(json.dumps(envelope), encoding="utf-8")
-        envelopes.append(path)
+        paths.append(path)
+    return paths
+
+
+def _install(work: Path) -> installed.Installed | None:
+    print("\nInstalling the wheel (python -m build, then pip into a fresh venv)...", flush=True)
+    try:
+        return installed.install(REPO, work / "installed")
+    except (RuntimeError, subprocess.SubprocessError, OSError) as error:
+        print(f"  not installed: {error}")
+        return None
+
+
+def _cold_not_measured(why: str) -> list[Target]:
+    return [
+        not_measured(COLD_TARGET, COLD_LIMIT, why),
+        not_measured(DYNAMODB_TARGET, "≤ boto3 import + 30 ms", why),
+        *(not_measured(name, RSS_LIMIT, why) for name in RSS_TARGETS.values()),
+        not_measured(RSS_BASELINE_TARGET, "≤ 1.00×", why),
+    ]
+
+
+def _cold_section(
+    target: installed.Installed | None, work: Path, baseline_dir: Path, settings: Settings
+) -> list[Target]:
+    print(
+        f"\nCold start as installed by pip (non-editable wheel, pip's bytecode): a fresh process "
+        f"imports the handler and answers one LaunchRequest (median of {settings.cold_runs} "
+        "interleaved runs; peak RSS the highest)",
+        flush=True,
+    )
+    if target is None:
+        return _cold_not_measured("the wheel could not be installed")
+    envelopes = _launch_files(work, settings.cold_runs + COLD_WARMUP_ROUNDS)
     with ExitStack() as stack:
         try:
             endpoint: str | None = stack.enter_context(local_dynamodb(work))
@@ -216,24 +273,26 @@ def _cold_section(python: str, work: Path, baseline_dir: Path, settings: Setting
             print(f"  DynamoDB: not measured ({error})")
             endpoint = None
         env = clean_env(aws_env(endpoint or NO_ENDPOINT))
-        programs = _cold_programs(python, baseline_dir, env, with_dynamodb=endpoint is not None)
+        programs = _cold_programs(target, baseline_dir, env, with_dynamodb=endpoint is not None)
         try:
-            runs = cold.measure(programs, envelopes, COLD_WARMUP_ROUNDS, REPO)
+            # From the work folder, not the checkout: `python -c` puts its directory on sys.path.
+            runs = cold.measure(programs, envelopes, COLD_WARMUP_ROUNDS, work)
             stored_items = item_count(endpoint) if endpoint is not None else 0
         except ProcessFailed as error:
             print(f"  failed: {error}")
-            why = "a process failed"
-            return [
-                not_measured(COLD_TARGET, f"≤ {COLD_RATIO_LIMIT:.2f}×", why),
-                not_measured(DYNAMODB_TARGET, "≤ boto3 import + 30 ms", why),
-                *(not_measured(name, RSS_LIMIT, why) for name in RSS_TARGETS.values()),
-            ]
+            return _cold_not_measured("a process failed")
     _print_cold_table(programs, runs)
-    targets = [_cold_ratio_target(runs), _dynamodb_target(runs, stored_items), *_rss_targets(runs)]
+    print(f"  skill imported from {target.site_packages}")
+    targets = [
+        _cold_ratio_target(runs, COLD_TARGET),
+        _dynamodb_target(runs, stored_items),
+        *_rss_targets(runs),
+        _rss_ratio_target(runs),
+    ]
     missed = [
         key
-        for key, target in (("cramp", targets[0]), ("dynamodb", targets[1]))
-        if target.passed is False
+        for key, target_ in (("cramp", targets[0]), ("dynamodb", targets[1]))
+        if target_.passed is False
     ]
     if missed:
         _explain_cold_miss({program.key: program for program in programs}, missed, envelopes[0])
@@ -293,27 +352,66 @@ def _us_pair(times_ns: Sequence[int]) -> tuple[str, str]:
     return f"{median(times_ns) / 1e3:.0f} µs", f"{percentile(times_ns, 0.99) / 1e3:.0f} µs"
 
 
-def _bundle_section(python: str, work: Path, settings: Settings) -> None:
+def _bundle_section(python: str, work: Path, settings: Settings) -> list[Target]:
     print("\nLambda bundle", flush=True)
+    missing = [not_measured(BUNDLED_TARGET, COLD_LIMIT, "no bundle")]
     if not bundle.packaging_available():
         print("  bundle: not available (skill.packaging missing)")
-        return
+        return missing
     try:
-        result = bundle.measure(python, work / "bundle", REPO, settings.bundle_runs)
+        unpacked = bundle.unpack(python, work / "bundle", REPO)
+        shipped_ms, source_ms = bundle.import_times(unpacked, settings.bundle_runs)
     except (RuntimeError, subprocess.SubprocessError, OSError) as error:
         print(f"  bundle: not available ({error})")
-        return
+        return missing
     print(
-        f"  cramp-coach package: {result.size_bytes / 1e6:.2f} MB zip "
-        f"({result.size_bytes:,} bytes), {result.files} files, "
-        f"{result.unpacked_bytes / 1e6:.1f} MB unpacked"
+        f"  cramp-coach package: {unpacked.size_bytes / 1e6:.2f} MB zip "
+        f"({unpacked.size_bytes:,} bytes), {unpacked.files} files, "
+        f"{unpacked.unpacked_bytes / 1e6:.1f} MB unpacked"
     )
     print(
-        f"  import lambda_function from the unpacked bundle (Python {result.python_version} -S, "
-        f"median of {settings.bundle_runs}): {_ms(median(result.shipped_import_ms))} as shipped "
-        f"({result.pyc_files} .pyc files), {_ms(median(result.source_import_ms))} without "
+        f"  import lambda_function from the unpacked bundle (Python {unpacked.python_version} -S, "
+        f"median of {settings.bundle_runs}): {_ms(median(shipped_ms))} as shipped "
+        f"({unpacked.pyc_files} .pyc files), {_ms(median(source_ms))} without "
         "bytecode (compiled at every cold start: /var/task is read-only)"
     )
+    return [_bundled_cold_section(unpacked, work, settings)]
+
+
+def _bundled_cold_section(
+    unpacked: bundle.UnpackedBundle, work: Path, settings: Settings
+) -> Target:
+    """Both handlers from the one unpacked bundle, in the runtime's Python with -S (no
+    site-packages) and no bytecode written, as Lambda runs them from its read-only /var/task."""
+    print(
+        f"\nCold start as bundled (Python {unpacked.python_version} -S, from the task root; "
+        f"median of {settings.cold_runs} interleaved runs)",
+        flush=True,
+    )
+    env = clean_env({**aws_env(NO_ENDPOINT), "PYTHONDONTWRITEBYTECODE": "1"})
+    python, root, flags = unpacked.interpreter, unpacked.shipped, ("-S",)
+    programs = [
+        cold.Program("pass", "python -S -c pass", (python, "-S", "-c", "pass"), env),
+        cold.handler_program(
+            "baseline", "hello-world baseline, bundled", python, root, BASELINE_MODULE, env,
+            flags=flags,
+        ),
+        cold.handler_program(
+            "cramp", "Cramp Coach, bundled", python, root, LAMBDA_MODULE, env, flags=flags,
+            skill_under=root,
+        ),
+    ]  # fmt: skip
+    envelopes = _launch_files(work, settings.cold_runs + COLD_WARMUP_ROUNDS)
+    try:
+        runs = cold.measure(programs, envelopes, COLD_WARMUP_ROUNDS, work)
+    except ProcessFailed as error:
+        print(f"  failed: {error}")
+        return not_measured(BUNDLED_TARGET, COLD_LIMIT, "a process failed")
+    _print_cold_table(programs, runs)
+    result = _cold_ratio_target(runs, BUNDLED_TARGET)
+    if result.passed is False:
+        _explain_cold_miss({program.key: program for program in programs}, ["cramp"], envelopes[0])
+    return result
 
 
 def _header(settings: Settings, quick: bool) -> None:
@@ -343,9 +441,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline_dir = work / "baseline"
         baseline_dir.mkdir()
         write_baseline(baseline_dir)
-        targets = _cold_section(python, work, baseline_dir, settings)
+        targets = _cold_section(_install(work), work, baseline_dir, settings)
         targets.insert(1, _warm_section(python, work, baseline_dir, settings))
-        _bundle_section(python, work, settings)
+        targets += _bundle_section(python, work, settings)
     print_targets(targets)
     return 1 if args.strict and any(target.passed is not True for target in targets) else 0
 

@@ -8,6 +8,9 @@ machine has one (else this Python), with no site-packages and no bytecode writte
 
 - as shipped, with the bytecode the package command compiled for that Python;
 - with the bytecode removed, which is what every cold start would compile without it.
+
+The task root as shipped also gets the hello-world baseline beside lambda_function.py, compiled
+the same way, for the cold start as bundled (measured by bench/__main__.py with bench/cold.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.baseline import write_baseline
 from bench.proc import clean_env, failure
 
 # Imports the handler as the Lambda runtime does and checks it really came from the bundle.
@@ -38,16 +42,19 @@ print(json.dumps({"import_ms": import_ms, "skill": skill.__file__}))
 
 
 @dataclass(frozen=True)
-class BundleResult:
+class UnpackedBundle:
     size_bytes: int
     files: int
     unpacked_bytes: int
-    #: ``import lambda_function`` times (ms): as shipped, and with its bytecode removed.
-    shipped_import_ms: list[float]
-    source_import_ms: list[float]
-    #: How many .pyc files the zip holds, and the Python that imported it ("3.13").
+    #: How many .pyc files the zip holds, and the Python that runs it ("3.13").
     pyc_files: int
     python_version: str
+    #: The runtime's Python when this machine has it, else this one.
+    interpreter: str
+    #: The task root as shipped, with the hello-world baseline beside lambda_function.py (on the
+    #: bundle's own SDK, with bytecode compiled the same way), and a copy without any bytecode.
+    shipped: Path
+    stripped: Path
 
 
 def packaging_available() -> bool:
@@ -96,13 +103,14 @@ def _import_ms(python: str, task_root: Path) -> float:
     return float(report["import_ms"])
 
 
-def measure(python: str, work_dir: Path, repo: Path, runs: int) -> BundleResult:
-    """Builds, unpacks twice (as shipped, and without bytecode), times the import alternately."""
-    from skill.packaging import runtime_interpreter, runtime_python_version
+def unpack(python: str, work_dir: Path, repo: Path) -> UnpackedBundle:
+    """Builds the bundle and unpacks it twice: as shipped (with the baseline added), and with no
+    bytecode."""
+    from skill.packaging import Source, runtime_interpreter, runtime_python_version
 
     bundle = work_dir / "lambda.zip"
     build(bundle, repo)
-    version = runtime_python_version()
+    version = runtime_python_version(Source(repo))
     runtime = runtime_interpreter(version)
     if runtime is None:
         version = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -111,13 +119,29 @@ def measure(python: str, work_dir: Path, repo: Path, runs: int) -> BundleResult:
     _unpack(bundle, stripped)
     for cache in sorted(stripped.rglob("__pycache__"), reverse=True):
         shutil.rmtree(cache)
-    shipped_ms, source_ms = [], []
-    for _ in range(runs):
-        shipped_ms.append(_import_ms(runtime or python, shipped))
-        source_ms.append(_import_ms(runtime or python, stripped))
+    _add_baseline(runtime or python, shipped)
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
     pycs = sum(name.endswith(".pyc") for name in names)
-    return BundleResult(
-        bundle.stat().st_size, len(names), unpacked, shipped_ms, source_ms, pycs, version
-    )
+    return UnpackedBundle(
+        bundle.stat().st_size, len(names), unpacked, pycs, version, runtime or python, shipped,
+        stripped,
+    )  # fmt: skip
+
+
+def _add_baseline(python: str, task_root: Path) -> None:
+    """The hello-world beside lambda_function.py, compiled as `cramp-coach package` compiles."""
+    source = write_baseline(task_root)
+    command = [python, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash"]
+    done = subprocess.run([*command, str(source)], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise failure("compiling the baseline", done.returncode, done.stderr)
+
+
+def import_times(bundle: UnpackedBundle, runs: int) -> tuple[list[float], list[float]]:
+    """``import lambda_function`` (ms), alternately as shipped and without bytecode."""
+    shipped_ms, source_ms = [], []
+    for _ in range(runs):
+        shipped_ms.append(_import_ms(bundle.interpreter, bundle.shipped))
+        source_ms.append(_import_ms(bundle.interpreter, bundle.stripped))
+    return shipped_ms, source_ms

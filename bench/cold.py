@@ -27,8 +27,11 @@ from typing import Any
 from bench.proc import ProcessFailed, failure
 
 #: Modules whose presence after the first request the report shows: the web stack must never be
-#: loaded on Lambda, boto3 and the DynamoDB adapter only with a table configured.
+#: loaded on Lambda, boto3 and the DynamoDB adapter only with a table configured, Alexa's service
+#: clients (shown as "services") only when a service is called.
+SERVICE_CLIENTS = "ask_sdk_model.services.service_client_factory"
 WATCHED_MODULES = (
+    SERVICE_CLIENTS,
     "boto3",
     "botocore",
     "ask_sdk_dynamodb",
@@ -71,6 +74,7 @@ print(json.dumps({{
     "peak_rss_mib": peak_kib / 1024,
     "spoke": bool(speech.get("ssml") or speech.get("text")),
     "modules": [name for name in {WATCHED_MODULES!r} if name in sys.modules],
+    "skill": getattr(sys.modules.get("skill"), "__file__", None),
 }}))
 """
 
@@ -85,6 +89,8 @@ class Program:
     env: Mapping[str, str]
     #: A handler process: gets the round's envelope file as its last argument, prints a report.
     handler: bool = False
+    #: Where the process must import the `skill` package from (the install or bundle measured).
+    skill_under: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,19 @@ class Run:
 
 
 def handler_program(
-    key: str, label: str, python: str, handler_dir: Path, module: str, env: Mapping[str, str]
+    key: str,
+    label: str,
+    python: str | Path,
+    handler_dir: Path,
+    module: str,
+    env: Mapping[str, str],
+    *,
+    flags: tuple[str, ...] = (),
+    skill_under: Path | None = None,
 ) -> Program:
-    return Program(key, label, (python, "-c", HANDLER_CHILD, str(handler_dir), module), env, True)
+    """A process that imports `module` from `handler_dir` and answers one LaunchRequest."""
+    argv = (str(python), *flags, "-c", HANDLER_CHILD, str(handler_dir), module)
+    return Program(key, label, argv, env, True, skill_under)
 
 
 def _monotonic() -> float:
@@ -135,6 +151,12 @@ def run_once(program: Program, envelope: Path, cwd: Path) -> Run:
     report: dict[str, Any] = json.loads(output)
     if not report["spoke"]:
         raise ProcessFailed(f"{program.label} answered the LaunchRequest without speech")
+    if program.skill_under is not None and not (
+        report["skill"] and Path(report["skill"]).is_relative_to(program.skill_under)
+    ):
+        raise ProcessFailed(
+            f"{program.label} imported skill from {report['skill']}, not {program.skill_under}"
+        )
     return Run(
         wall_ms,
         cpu_ms,

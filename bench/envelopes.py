@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skill.simulator.chat import default_model_path
+from skill.locale_models import model_path
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.matcher import UtteranceMatcher
 
@@ -50,7 +50,7 @@ def dialog(passes: int) -> tuple[list[str], list[list[dict[str, Any]]]]:
     All runs are by one user, each in a new session. Session attributes are left empty: the
     replay fills each turn's from the previous response, as Alexa does.
     """
-    matcher = UtteranceMatcher.from_files(str(default_model_path(LOCALE)))
+    matcher = UtteranceMatcher.from_files(str(model_path(LOCALE)))
     matches = {said: matcher.match(said) for said in DIALOG if said is not None}
     labels = ["LaunchRequest" if said is None else matches[said].intent for said in DIALOG]
     factory = _factory()

@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from local_servers import HOST, free_port, start, stop  # noqa: E402
 from signing import SigningIdentity, TestPKI, signed_headers  # noqa: E402
 
-from skill.simulator.chat import default_model_path  # noqa: E402
+from skill.locale_models import model_path  # noqa: E402
 from skill.simulator.envelopes import EnvelopeFactory  # noqa: E402
 from skill.simulator.matcher import Match, UtteranceMatcher  # noqa: E402
 
@@ -195,7 +195,7 @@ def gunicorn(workdir: Path, pki: TestPKI) -> Iterator[int]:
 
 def run(port: int, identity: SigningIdentity, clients: int, tally: Tally) -> float:
     """Drive the server with ``clients`` threads until the tally runs out; return the seconds."""
-    matcher = UtteranceMatcher.from_files(str(default_model_path("en-US")))
+    matcher = UtteranceMatcher.from_files(str(model_path("en-US")))
     matches = {said: matcher.match(said) for said in DIALOG if said is not None}
     connections = [Client(port, identity, matches) for _ in range(clients)]
     threads = [

@@ -22,7 +22,8 @@ from typing import Any
 
 from skill.content import LocaleContent, content_for
 from skill.lambda_entry import lambda_handler
-from skill.simulator.chat import ChatSession, Reply, default_model_path
+from skill.locale_models import model_path
+from skill.simulator.chat import ChatSession, Reply
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.matcher import UtteranceMatcher, normalise
 
@@ -164,7 +165,7 @@ def load(chosen: Sequence[str] | None = None, folder: Path = CORPUS) -> list[Lin
 
 @cache
 def _matcher(locale: str) -> UtteranceMatcher:
-    return UtteranceMatcher.from_files(str(default_model_path(locale)))
+    return UtteranceMatcher.from_files(str(model_path(locale)))
 
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]

@@ -20,23 +20,18 @@ DB_HELP = (
 def _chat(args: argparse.Namespace) -> int:
     from skill.assembly import build_skill
     from skill.lambda_entry import handle_event
-    from skill.simulator.chat import (
-        ChatSession,
-        Speaker,
-        default_model_path,
-        prompted_lines,
-        run_chat,
-    )
+    from skill.locale_models import DEFAULT_LOCALE, model_path
+    from skill.simulator.chat import ChatSession, Speaker, prompted_lines, run_chat
     from skill.simulator.envelopes import DEFAULT_SKILL_ID, EnvelopeFactory
     from skill.simulator.matcher import UtteranceMatcher
     from skill.simulator.timers_api import TimersApi
     from skill.storage import open_store
 
-    model = args.model or default_model_path(args.locale)
+    model = args.model or model_path(args.locale)
     if not args.model and not os.path.exists(model):
         # Alexa has no model for this locale; understand the runner with en-US, as the skill
         # answers any locale with shared English.
-        model = default_model_path("en-US")
+        model = model_path(DEFAULT_LOCALE)
     if not os.path.exists(model):
         print(f"No interaction model at {model}; pass --model PATH.", file=sys.stderr)
         return 2
@@ -64,6 +59,9 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from skill.extras import require
+
+    require("web", "cramp-coach serve")
     from skill.web import serve
 
     serve(args.host, args.port, verify=not args.no_verify, db_path=args.db)
@@ -121,7 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream=sys.stderr,
             format="%(levelname)s %(name)s: %(message)s",
         )
-    code: int = args.run(args)
+    from skill.extras import MissingExtra
+
+    try:
+        code: int = args.run(args)
+    except MissingExtra as missing:
+        print(missing, file=sys.stderr)
+        return 1
     return code
 
 

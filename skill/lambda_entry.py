@@ -1,6 +1,8 @@
 """The AWS Lambda entry: one skill per container, built on first use and kept warm.
 
-Imports stay light: no Flask, no web verifier; boto3 only when a DynamoDB table is configured.
+Imports stay light: no Flask, no web verifier; boto3 only when a DynamoDB table is configured;
+Alexa's service clients only when the timer step calls one (skill.lazy_services). With Lambda
+SnapStart, skill.snapstart warms all of it before the snapshot instead.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, ClassVar
 
-from ask_sdk_core.exceptions import AskSdkException
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
+from skill import lazy_services, snapstart
 
-from skill.assembly import build_skill
-from skill.content import content_for
-from skill.request_log import configure_json_logging
-from skill.storage import open_lambda_store
+# Before ask-sdk-core is imported: it imports ask_sdk_model.services as it loads.
+lazy_services.install()
+
+from ask_sdk_core.exceptions import AskSdkException  # noqa: E402
+from ask_sdk_core.serialize import DefaultSerializer  # noqa: E402
+from ask_sdk_core.skill import CustomSkill  # noqa: E402
+from ask_sdk_model import RequestEnvelope  # noqa: E402
+
+from skill.assembly import build_skill  # noqa: E402
+from skill.content import content_for  # noqa: E402
+from skill.request_log import configure_json_logging  # noqa: E402
+from skill.storage import open_lambda_store  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +62,23 @@ class _RequestSerializer(DefaultSerializer):
 
 
 _serializer = _RequestSerializer()
+# On Lambda's Python runtime (3.12+) the hooks run when SnapStart takes and restores snapshots.
+snapstart.register()
 
 
 @cache
-def _skill() -> CustomSkill:
-    # DynamoDB when CRAMP_COACH_DYNAMODB_TABLE is set (boto3 is imported only then).
+def lambda_skill() -> CustomSkill:
+    """The container's skill, built on first use and kept for the next requests.
+
+    DynamoDB when CRAMP_COACH_DYNAMODB_TABLE is set (boto3 is imported only then).
+    """
     return build_skill(store=open_lambda_store())
+
+
+def rebuild_skill() -> CustomSkill:
+    """A new skill with new clients (after a SnapStart restore: see skill.snapstart)."""
+    lambda_skill.cache_clear()
+    return lambda_skill()
 
 
 def _skill_id_matches(skill: CustomSkill, envelope: RequestEnvelope) -> bool:
@@ -94,7 +112,7 @@ def handle_event(skill: CustomSkill, event: Any) -> dict[str, Any]:
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    return handle_event(_skill(), event)
+    return handle_event(lambda_skill(), event)
 
 
 def _as_json(event: Any) -> str:

@@ -1,9 +1,10 @@
 """Builds what a deployment needs: the Lambda bundle (zip) and the ASK CLI skill package.
 
-`cramp-coach package` writes the zip that lambda/template.yaml's CodeUri points at;
-`cramp-coach skill-package` writes skill-package/ (skill.json and one interaction model per locale).
-Both read the source checkout (lambda/, interaction_models/, pyproject.toml), so they run from a
-clone of the repository, not from an installed wheel.
+`cramp-coach package` writes the zip that lambda/template.yaml's CodeUri points at. It builds
+from a source tree of the project (lambda/, skill/ and pyproject.toml: a clone, or an unpacked
+sdist): the clone holding the current directory, or the one given with --source.
+`cramp-coach skill-package` writes skill-package/ (skill.json and one interaction model per
+locale) from the models installed with the package, so it runs anywhere the package is installed.
 """
 
 from __future__ import annotations
@@ -23,15 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-TEMPLATE = REPO_ROOT / "lambda" / "template.yaml"
-LAMBDA_ENTRY = REPO_ROOT / "lambda" / "lambda_function.py"
-MODELS_DIR = REPO_ROOT / "interaction_models"
-PYPROJECT = REPO_ROOT / "pyproject.toml"
-# Anchored to the checkout, not the working directory: the template's CodeUri names this file.
-DEFAULT_BUNDLE = REPO_ROOT / "build" / "lambda.zip"
-DEFAULT_SKILL_PACKAGE = REPO_ROOT / "build" / "skill-package"
+PROJECT_NAME = "cramp-coach"
+# Relative to the source tree, not the working directory: the template's CodeUri names this file.
+BUNDLE_IN_SOURCE = Path("build") / "lambda.zip"
+DEFAULT_SKILL_PACKAGE = Path("build") / "skill-package"
+SOURCE_HELP = (
+    "the project's source tree to build from: a clone of the repository or an unpacked sdist, "
+    "holding lambda/, skill/ and pyproject.toml (default: the clone holding the current directory)"
+)
 
 ARCHITECTURES = ("arm64", "x86_64")
 _MACHINE = {"arm64": "aarch64", "x86_64": "x86_64"}
@@ -48,7 +48,8 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _ZIP_FILE_MODE = 0o100644  # a regular file, readable by the Lambda runtime's user
 _SKIPPED_DIRS = frozenset({"__pycache__", "tests"})
 
-PLACEHOLDER_ENDPOINT = "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach"
+# The alias `live` of the function (lambda/template.yaml): SnapStart works on published versions.
+PLACEHOLDER_ENDPOINT = "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach:live"
 PLACEHOLDER_URL = "https://example.com/REPLACE-ME/cramp-coach"
 TIMERS_PERMISSION = "alexa::alerts:timers:skill:readwrite"
 DISCLAIMER = (
@@ -58,6 +59,72 @@ DISCLAIMER = (
 
 class PackagingError(Exception):
     """The checkout is missing something a build needs, or holds something it cannot use."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source tree of the project: what the Lambda bundle is built from."""
+
+    root: Path
+
+    @property
+    def template(self) -> Path:
+        return self.root / "lambda" / "template.yaml"
+
+    @property
+    def lambda_entry(self) -> Path:
+        return self.root / "lambda" / "lambda_function.py"
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    @property
+    def package_dir(self) -> Path:
+        return self.root / "skill"
+
+    @property
+    def default_bundle(self) -> Path:
+        return self.root / BUNDLE_IN_SOURCE
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None) -> Source:
+        """The tree at `explicit`, else the first of the working directory and its parents that
+        is one (as git finds its repository).
+
+        :raises PackagingError: saying what a source tree holds and how to name one.
+        """
+        if explicit is not None:
+            root = Path(explicit).resolve()
+            if not _is_source(root):
+                raise PackagingError(
+                    f"--source {explicit}: not a source tree of {PROJECT_NAME} (it needs "
+                    "lambda/template.yaml, lambda/lambda_function.py, skill/ and a pyproject.toml "
+                    f"naming {PROJECT_NAME}); pass a clone of the repository or an unpacked sdist"
+                )
+            return cls(root)
+        here = Path.cwd().resolve()
+        for folder in (here, *here.parents):
+            if _is_source(folder):
+                return cls(folder)
+        raise PackagingError(
+            f"{here} is not inside a clone of {PROJECT_NAME}: the Lambda bundle is built from the "
+            "project's source (lambda/, skill/, pyproject.toml). Run this in a clone of the "
+            "repository, or pass --source PATH (a clone or an unpacked sdist)."
+        )
+
+
+def _is_source(folder: Path) -> bool:
+    probe = Source(folder)
+    if not (probe.template.is_file() and probe.lambda_entry.is_file()):
+        return False
+    if not (probe.package_dir / "__init__.py").is_file() or not probe.pyproject.is_file():
+        return False
+    try:
+        name = tomllib.loads(probe.pyproject.read_text(encoding="utf-8"))["project"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return bool(name == PROJECT_NAME)
 
 
 @dataclass(frozen=True)
@@ -75,37 +142,41 @@ class Bundle:
 # --- the Lambda bundle -------------------------------------------------------------------------
 
 
-def runtime_python_version(template: Path = TEMPLATE) -> str:
+def runtime_python_version(source: Source) -> str:
     """The X.Y of the template's `Runtime: pythonX.Y`, so bundle and runtime cannot drift apart."""
+    template = source.template
     match = re.search(r"^\s*Runtime:\s*python(\d+\.\d+)\s*$", _read(template), re.MULTILINE)
     if match is None:
         raise PackagingError(f"{template} names no python runtime")
     return match.group(1)
 
 
-def lambda_requirements(pyproject: Path = PYPROJECT) -> list[str]:
+def lambda_requirements(source: Source) -> list[str]:
     """The core dependencies plus the DynamoDB extra, as pyproject.toml declares them.
 
     The extra brings boto3 into the resolution on purpose: the packages the bundle shares with the
     runtime's botocore (python-dateutil, urllib3, six) then resolve to versions botocore accepts.
     boto3 and its kin are left out of the zip afterwards.
     """
-    project = tomllib.loads(_read(pyproject))["project"]
+    project = tomllib.loads(_read(source.pyproject))["project"]
     extra = project.get("optional-dependencies", {}).get(LAMBDA_EXTRA)
     if extra is None:
-        raise PackagingError(f"{pyproject} has no [{LAMBDA_EXTRA}] extra")
+        raise PackagingError(f"{source.pyproject} has no [{LAMBDA_EXTRA}] extra")
     return [*project["dependencies"], *extra]
 
 
-def build_bundle(out: Path, arch: str = "arm64", python_version: str | None = None) -> Bundle:
-    """Writes the Lambda zip to `out`: lambda_function.py, the `skill` package, its dependencies."""
+def build_bundle(
+    out: Path, source: Source, arch: str = "arm64", python_version: str | None = None
+) -> Bundle:
+    """Writes the Lambda zip to `out`: lambda_function.py, the `skill` package, its dependencies,
+    all from `source` (the dependencies as its pyproject.toml names them)."""
     if arch not in ARCHITECTURES:
         raise PackagingError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")
-    version = python_version or runtime_python_version()
-    entries = {"lambda_function.py": _existing(LAMBDA_ENTRY)}
-    entries.update(_skill_files())
+    version = python_version or runtime_python_version(source)
+    entries = {"lambda_function.py": _existing(source.lambda_entry)}
+    entries.update(_skill_files(source.package_dir))
     with tempfile.TemporaryDirectory(prefix="cramp-coach-deps-") as deps:
-        _pip_install(Path(deps), lambda_requirements(), arch, version)
+        _pip_install(Path(deps), lambda_requirements(source), arch, version)
         for arcname, path in _dependency_files(Path(deps)):
             if arcname in entries:
                 raise PackagingError(f"a dependency ships {arcname}, which the skill also ships")
@@ -163,10 +234,14 @@ def _bytecode(entries: Mapping[str, Path], interpreter: str, stage: Path) -> dic
     return {path.relative_to(stage).as_posix(): path for path in sorted(stage.rglob("*.pyc"))}
 
 
-def _skill_files() -> Iterator[tuple[str, Path]]:
-    """The package as it runs: sources and content JSON; no tests, bytecode or hidden files."""
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        relative = path.relative_to(PACKAGE_DIR)
+def _skill_files(package_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The package as it runs: sources and content JSON; no tests, bytecode or hidden files.
+
+    The interaction models are not in it: they live outside skill/ in the source tree, and Alexa,
+    not the function, reads them.
+    """
+    for path in sorted(package_dir.rglob("*")):
+        relative = path.relative_to(package_dir)
         if not path.is_file() or _SKIPPED_DIRS.intersection(relative.parts[:-1]):
             continue
         name = path.name
@@ -274,7 +349,7 @@ _TESTING_INSTRUCTIONS = (
 )
 
 
-def interaction_models(models_dir: Path = MODELS_DIR) -> dict[str, Path]:
+def interaction_models(models_dir: Path) -> dict[str, Path]:
     """Every interaction model, by locale (the file name): en-US.json -> "en-US"."""
     models = {path.stem: path for path in sorted(models_dir.glob("*.json"))}
     if not models:
@@ -317,8 +392,15 @@ def skill_manifest(models: Mapping[str, Path]) -> dict[str, Any]:
     }
 
 
-def build_skill_package(out: Path, models_dir: Path = MODELS_DIR) -> list[str]:
-    """Writes out/skill.json and out/interactionModels/custom/<locale>.json; returns the locales."""
+def build_skill_package(out: Path, models_dir: Path | None = None) -> list[str]:
+    """Writes out/skill.json and out/interactionModels/custom/<locale>.json; returns the locales.
+
+    The models are the installed ones (skill.interaction_models) unless `models_dir` is given.
+    """
+    if models_dir is None:
+        from skill.locale_models import models_dir as installed_models
+
+        models_dir = installed_models()
     models = interaction_models(models_dir)
     manifest = skill_manifest(models)
     custom = out / "interactionModels" / "custom"
@@ -373,7 +455,7 @@ def _country(locale: str) -> str:
 
 def _existing(path: Path) -> Path:
     if not path.is_file():
-        raise PackagingError(f"{path} is missing; run this from a clone of the repository")
+        raise PackagingError(f"{path} is missing from the source tree")
     return path
 
 
@@ -382,9 +464,10 @@ def _read(path: Path) -> str:
 
 
 def _package(args: argparse.Namespace) -> int:
-    out = Path(args.out)
     try:
-        bundle = build_bundle(out, args.arch)
+        source = Source.find(args.source)
+        out = Path(args.out) if args.out else source.default_bundle
+        bundle = build_bundle(out, source, args.arch)
     except subprocess.CalledProcessError as error:
         print(f"pip could not install the dependencies (exit {error.returncode})", file=sys.stderr)
         return 1
@@ -420,12 +503,23 @@ def _skill_package(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds `package` and `skill-package` to the cramp-coach command."""
-    package = subparsers.add_parser("package", help="build the Lambda bundle (zip)")
+    package = subparsers.add_parser(
+        "package",
+        help="build the Lambda bundle (zip) from a clone of the repository",
+        description=(
+            "Builds the Lambda bundle from the project's source tree (lambda/lambda_function.py, "
+            "skill/, and the dependencies pyproject.toml names), for the Python version of "
+            "lambda/template.yaml. Run it inside a clone, or name one with --source."
+        ),
+    )
+    package.add_argument("--source", metavar="PATH", help=SOURCE_HELP)
     package.add_argument(
         "--arch", choices=ARCHITECTURES, default="arm64", help="Lambda architecture (default arm64)"
     )
     package.add_argument(
-        "--out", default=DEFAULT_BUNDLE, help="zip to write (default: build/lambda.zip)"
+        "--out",
+        help=f"zip to write (default: {BUNDLE_IN_SOURCE} in the source tree, where the template's "
+        "CodeUri points)",
     )
     package.set_defaults(run=_package)
 
@@ -433,6 +527,8 @@ def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "skill-package", help="write the ASK CLI skill package (skill.json, interaction models)"
     )
     skill_package.add_argument(
-        "--out", default=DEFAULT_SKILL_PACKAGE, help="folder (default: build/skill-package)"
+        "--out",
+        default=DEFAULT_SKILL_PACKAGE,
+        help=f"folder (default: {DEFAULT_SKILL_PACKAGE} in the current directory)",
     )
     skill_package.set_defaults(run=_skill_package)

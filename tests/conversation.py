@@ -18,7 +18,8 @@ from typing import Any
 from alexa_rules import assert_valid
 from budgets import assert_within_budget
 
-from skill.simulator.chat import ChatSession, Reply, default_model_path
+from skill.locale_models import model_path
+from skill.simulator.chat import ChatSession, Reply
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.matcher import Match, UtteranceMatcher
 
@@ -55,7 +56,7 @@ def lambda_handler(envelope: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def matcher(locale: str = "en-US") -> UtteranceMatcher:
-    return UtteranceMatcher.from_files(str(default_model_path(locale)))
+    return UtteranceMatcher.from_files(str(model_path(locale)))
 
 
 @dataclass

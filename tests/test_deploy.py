@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import platform
 import re
-import subprocess
 import sys
-import venv
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from alexa_rules import assert_valid
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManifestEnvelope
 from cfnlint.api import ManualArgs, lint, lint_file
 from cfnlint.decode import cfn_yaml
+from installs import next_commit_files
+from lambda_runtime import (
+    PLACEHOLDER_SKILL_ID,
+    assert_answers_from_the_bundle_alone,
+    host_arch,
+    invoke_unpacked_bundle,
+)
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
@@ -35,9 +38,9 @@ from skill.simulator.matcher import FALLBACK, UtteranceMatcher
 from skill.storage import TABLE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCE = packaging.Source(ROOT)
 TEMPLATE = ROOT / "lambda" / "template.yaml"
 MODELS = sorted((ROOT / "interaction_models").glob("*.json"))
-PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DISCLAIMER = (
     "general information, not medical advice; in an emergency call your local emergency number"
 )
@@ -81,30 +84,57 @@ def test_template_transforms_with_sam_and_the_result_lints_clean() -> None:
     assert sorted(types.values()) == [
         "AWS::DynamoDB::Table",
         "AWS::IAM::Role",
+        "AWS::Lambda::Alias",
         "AWS::Lambda::Function",
         "AWS::Lambda::Permission",
+        "AWS::Lambda::Version",
         "AWS::Logs::LogGroup",
     ]
     matches = lint(json.dumps(output), config=ManualArgs(include_checks=["I"]))
     assert not matches, "\n".join(str(match) for match in matches)
 
 
-def test_only_this_skill_may_invoke_the_function() -> None:
+def _one(resources: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
+    (found,) = ((name, r) for name, r in resources.items() if r["Type"] == kind)
+    return found
+
+
+def test_only_this_skill_may_invoke_the_function_through_its_alias() -> None:
     resources = transformed_template()["Resources"]
-    (permission,) = (r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission")
+    alias, _ = _one(resources, "AWS::Lambda::Alias")
+    _, permission = _one(resources, "AWS::Lambda::Permission")
     assert permission["Properties"] == {
         "Action": "lambda:InvokeFunction",
-        "FunctionName": {"Ref": "SkillFunction"},
+        "FunctionName": {"Ref": alias},
         "Principal": "alexa-appkit.amazon.com",
         "EventSourceToken": {"Ref": "SkillId"},
     }
+
+
+def test_snapstart_applies_to_the_published_version_the_alias_and_endpoint_use() -> None:
+    function = sam_template()["Resources"]["SkillFunction"]["Properties"]
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    # A new version (and snapshot) for any change, code or settings; the old one is deleted.
+    assert function["AutoPublishAliasAllProperties"] is True
+    assert function["VersionDeletionPolicy"] == "Delete"
+    resources = transformed_template()["Resources"]
+    version_name, version = _one(resources, "AWS::Lambda::Version")
+    alias_name, alias = _one(resources, "AWS::Lambda::Alias")
+    _, lambda_function = _one(resources, "AWS::Lambda::Function")
+    assert lambda_function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert version["DeletionPolicy"] == "Delete"
+    assert alias["Properties"]["Name"] == function["AutoPublishAlias"]
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_name, "Version"]}
+    # The endpoint to paste into the skill is the alias's ARN (a Ref to an alias is its ARN).
+    outputs = transformed_template()["Outputs"]
+    assert outputs["SkillFunctionArn"]["Value"] == {"Ref": alias_name}
 
 
 def test_function_settings() -> None:
     function = sam_template()["Resources"]["SkillFunction"]["Properties"]
     assert function["Handler"] == "lambda_function.lambda_handler"
     assert function["Runtime"] in ("python3.12", "python3.13")
-    assert function["Runtime"] == f"python{packaging.runtime_python_version()}"
+    assert function["Runtime"] == f"python{packaging.runtime_python_version(SOURCE)}"
     assert function["Architectures"] == ["arm64"]
     assert function["Timeout"] < 8  # Alexa's own deadline
     assert function["MemorySize"] == 256
@@ -113,7 +143,7 @@ def test_function_settings() -> None:
         TABLE_ENV: {"Ref": "StateTable"},
     }
     # CodeUri is relative to the template: it must name what `cramp-coach package` writes.
-    assert (TEMPLATE.parent / function["CodeUri"]).resolve() == packaging.DEFAULT_BUNDLE
+    assert (TEMPLATE.parent / function["CodeUri"]).resolve() == SOURCE.default_bundle
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": "SkillLogGroup"}
 
 
@@ -180,16 +210,6 @@ def test_role_grants_only_the_item_calls_the_code_makes_on_its_own_table_and_log
 # --- the Lambda bundle -------------------------------------------------------------------------
 
 
-_LAMBDA_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
-
-
-def _host_arch() -> str:
-    machine = platform.machine().lower()
-    arch = _LAMBDA_ARCH.get(machine)
-    assert arch, f"Lambda has no {machine} architecture to test the bundle on"
-    return arch
-
-
 @pytest.fixture(scope="module")
 def host_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundle built for this machine's architecture and Python.
@@ -199,119 +219,16 @@ def host_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     out = tmp_path_factory.mktemp("bundle") / "lambda.zip"
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    packaging.build_bundle(out, arch=_host_arch(), python_version=version)
+    packaging.build_bundle(out, SOURCE, arch=host_arch(), python_version=version)
     return out
-
-
-@pytest.fixture(scope="module")
-def lambda_like_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with only what the Lambda Python runtime has: boto3."""
-    home = tmp_path_factory.mktemp("runtime-venv")
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "boto3"],
-        check=True,
-    )
-    return python
-
-
-def _launch_request() -> dict[str, Any]:
-    """A LaunchRequest as Alexa sends it (ids shortened, the skill ID the placeholder)."""
-    application = {"applicationId": PLACEHOLDER_SKILL_ID}
-    user = {"userId": "amzn1.ask.account.TESTUSER"}
-    return {
-        "version": "1.0",
-        "session": {
-            "new": True,
-            "sessionId": "amzn1.echo-api.session.test-session",
-            "application": application,
-            "attributes": {},
-            "user": user,
-        },
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {
-                    "deviceId": "amzn1.ask.device.TESTDEVICE",
-                    "supportedInterfaces": {},
-                },
-                # Nothing listens here: a launch must not need the Alexa service APIs.
-                "apiEndpoint": "http://127.0.0.1:9",
-                "apiAccessToken": "test-access-token",
-            },
-        },
-        "request": {
-            "type": "LaunchRequest",
-            "requestId": "amzn1.echo-api.request.test-request",
-            "timestamp": "2026-01-01T07:00:00Z",
-            "locale": "en-US",
-            "shouldLinkResultBeReturned": False,
-        },
-    }
-
-
-# Runs inside the Lambda-like venv: import the handler as Lambda does, answer one request, and say
-# where everything came from and what got imported.
-_INVOKE = """
-import importlib.util, json, sys, time
-started = time.perf_counter()
-import lambda_function
-import_seconds = time.perf_counter() - started
-response = lambda_function.lambda_handler(json.loads(sys.stdin.read()), None)
-loaded = sorted({name.split(".")[0] for name in sys.modules})
-import skill
-import ask_sdk_dynamodb.adapter  # the DynamoDB store's SDK part, on the runtime's boto3
-import boto3
-print(json.dumps({
-    "response": response,
-    "import_seconds": import_seconds,
-    "loaded": loaded,
-    "skill": skill.__file__,
-    "adapter": ask_sdk_dynamodb.adapter.__file__,
-    "boto3": boto3.__file__,
-    "flask_importable": importlib.util.find_spec("flask") is not None,
-}))
-"""
 
 
 def test_bundle_answers_a_launch_request_with_only_the_lambda_runtime_packages(
     host_bundle: Path, lambda_like_python: Path, tmp_path: Path
 ) -> None:
     task_root = tmp_path / "task"  # as /var/task, where Lambda unpacks the zip
-    with zipfile.ZipFile(host_bundle) as bundle:
-        bundle.extractall(task_root)
-    env = {
-        "PYTHONPATH": str(task_root),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "LAMBDA_TASK_ROOT": str(task_root),
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "LANG": "C.UTF-8",
-        SKILL_ID_ENV: PLACEHOLDER_SKILL_ID,
-    }
-    result = subprocess.run(
-        [lambda_like_python, "-c", _INVOKE],
-        input=json.dumps(_launch_request()),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=task_root,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
-    response = report["response"]
-    assert_valid(response)
-    assert response["response"]["outputSpeech"]["ssml"]
-    assert Path(report["skill"]).is_relative_to(task_root)
-    assert Path(report["adapter"]).is_relative_to(task_root)
-    assert not Path(report["boto3"]).is_relative_to(task_root)
-    assert not report["flask_importable"]
-    heavy = {"flask", "flask_ask_sdk", "ask_sdk_webservice_support", "boto3", "botocore"}
-    assert not heavy.intersection(report["loaded"])
+    report = invoke_unpacked_bundle(lambda_like_python, host_bundle, task_root)
+    assert_answers_from_the_bundle_alone(report, task_root)
     size = host_bundle.stat().st_size
     print(f"\nbundle {size:,} bytes; `import lambda_function` {report['import_seconds']:.3f} s")
 
@@ -353,12 +270,15 @@ def _differing_entries(first: Path, second: Path) -> list[str]:
 
 
 def test_package_command_builds_a_reproducible_arm64_bundle_and_prints_its_size(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
+    # Once found from a folder inside the clone, once named with --source from elsewhere.
+    monkeypatch.chdir(ROOT / "lambda")
     assert main(["package", "--out", str(first)]) == 0
     printed = capsys.readouterr().out
-    assert main(["package", "--arch", "arm64", "--out", str(second)]) == 0
+    monkeypatch.chdir(tmp_path)
+    assert main(["package", "--source", str(ROOT), "--arch", "arm64", "--out", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes(), _differing_entries(first, second)
     assert f"{first.stat().st_size:,} bytes" in printed
     with zipfile.ZipFile(first) as bundle:
@@ -368,6 +288,28 @@ def test_package_command_builds_a_reproducible_arm64_bundle_and_prints_its_size(
     assert {info.external_attr >> 16 for info in infos} == {0o100644}
     compiled = [info.filename for info in infos if ".so" in Path(info.filename).suffixes]
     assert all("aarch64" in name for name in compiled), compiled
+
+
+def test_package_outside_a_clone_says_how_to_name_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["package"]) == 1
+    error = capsys.readouterr().err
+    assert f"{tmp_path} is not inside a clone" in error and "--source PATH" in error
+    assert "Traceback" not in error
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n', encoding="utf-8")
+    assert main(["package", "--source", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert f"--source {tmp_path}: not a source tree of cramp-coach" in error
+
+
+def test_package_help_explains_source(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["package", "--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--source PATH" in text and "a clone of the repository or an unpacked sdist" in text
 
 
 # --- the ASK CLI skill package -----------------------------------------------------------------
@@ -444,7 +386,10 @@ def test_manifest_privacy_permissions_and_endpoint(skill_package: Path) -> None:
         assert urls["termsOfUseUrl"].startswith("https://")
     assert {"name": "alexa::alerts:timers:skill:readwrite"} in manifest["permissions"]
     endpoint = manifest["apis"]["custom"]["endpoint"]["uri"]
-    assert endpoint == "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach"
+    # The function's alias, named as the template names function and alias.
+    function = sam_template()["Resources"]["SkillFunction"]["Properties"]
+    name, alias = function["FunctionName"], function["AutoPublishAlias"]
+    assert endpoint == f"arn:aws:lambda:REGION:ACCOUNT_ID:function:{name}:{alias}"
 
 
 def test_every_interaction_model_is_included_byte_for_byte(skill_package: Path) -> None:
@@ -568,14 +513,7 @@ def test_secret_patterns_catch_what_they_are_for() -> None:
 
 
 def test_no_file_in_the_repository_holds_credentials_account_or_skill_ids() -> None:
-    # Tracked files plus new ones not ignored: what the next commit could contain.
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    files = [ROOT / name for name in listed.split("\0") if name]
+    files = [ROOT / name for name in next_commit_files(ROOT)]
     assert any(path.name == "template.yaml" for path in files)
     findings = [
         f"{path.relative_to(ROOT)}: {finding}"

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TextIO
 
 from skill.simulator.envelopes import EnvelopeFactory
@@ -30,10 +29,6 @@ _INVOKE = re.compile(
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 # What Alexa itself says when a skill asks for timer permission (the simulator's words).
 CONSENT_QUESTION = "(Alexa asks: may Cramp Coach set timers on this device? Say yes or no.)"
-
-
-def default_model_path(locale: str) -> Path:
-    return Path(__file__).resolve().parents[2] / "interaction_models" / f"{locale}.json"
 
 
 @dataclass

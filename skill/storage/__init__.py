@@ -199,7 +199,11 @@ def dynamodb_store(
 
     :raises StoreUnavailable: boto3 cannot be configured (e.g. no region), or creating the
         table failed.
+    :raises MissingExtra: boto3 or the SDK's DynamoDB adapter is not installed.
     """
+    from skill.extras import require
+
+    require("dynamodb", f"DynamoDB state ({TABLE_ENV})")
     from skill.storage import dynamodb
 
     try:
