@@ -150,6 +150,18 @@ def test_installed_chat_answers_a_piped_dialog_from_a_temporary_directory(
     assert (tmp_path / "state.sqlite3").is_file()  # progress went to the SQLite file
 
 
+def test_installed_script_writes_the_sheet_from_a_temporary_directory(
+    core_install: Path, tmp_path: Path
+) -> None:
+    result = _run(
+        core_install / "cramp-coach", "script", "--locale", "en-GB", "--timing", "estimate",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "<style>" in result.stdout and "call nine nine nine" in result.stdout
+    assert "not yet reviewed" in result.stdout  # the review records came with the wheel
+
+
 def test_installed_serve_answers_healthz(web_install: Path, tmp_path: Path) -> None:
     port = free_port()
     # Verification stays on: nothing here posts an Alexa request.

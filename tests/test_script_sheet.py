@@ -256,38 +256,3 @@ def test_cli_prints_markdown_to_stdout_and_answers_bad_requests_in_one_line(
     result = _cli("--timing", "espeak", env={**os.environ, "PATH": str(tmp_path)})
     assert result.returncode == 2 and "espeak-ng" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_the_sheet_works_from_a_plain_non_editable_install(tmp_path: Path) -> None:
-    # Built from a copy of the sources, so that the build leaves nothing in the working tree.
-    source = tmp_path / "source"
-    shutil.copytree(ROOT / "skill", source / "skill", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    site = tmp_path / "site"
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    subprocess.run(
-        [*pip, "--target", str(site), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    probe = (
-        "import skill, sys; from skill.cli import main; "
-        "print(skill.__file__, file=sys.stderr); main()"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, "script", "--locale", "en-GB", "--timing", "estimate"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # not the repository: only the installed copy can be imported
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith(str(site))
-    assert "<style>" in result.stdout and "call nine nine nine" in result.stdout
-    for name in ("facts.json", "reviews.json"):
-        assert (site / "skill" / "content" / name).is_file()
