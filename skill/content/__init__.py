@@ -53,6 +53,8 @@ class LocaleContent:
     tips: tuple[Tip, ...]
     escalations: Mapping[str, Mapping[str, Any]]
     ten_minute_rule_seconds: int
+    # What a screen (APL) shows besides the spoken words: button labels, the step line...
+    screen: Mapping[str, str]
 
     @property
     def reader(self) -> Reader:
@@ -62,6 +64,10 @@ class LocaleContent:
     def say(self, key: str, **values: object) -> str:
         """A phrase with its {placeholders} filled from the dialog's values."""
         return self.phrases[key].format(**values) if values else self.phrases[key]
+
+    def show(self, key: str, **values: object) -> str:
+        """A screen label with its {placeholders} filled."""
+        return self.screen[key].format(**values) if values else self.screen[key]
 
     def routine(self, name: str | None) -> tuple[Step, ...]:
         return self.routines[name or self.default_routine]
@@ -167,6 +173,7 @@ def _load(resolved: str) -> LocaleContent:
         ),
         escalations=escalations,
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
+        screen={k: _fill(v, words) for k, v in raw["screen"].items()},
     )
 
 
