@@ -82,10 +82,14 @@ class DialogMachine(RuleBasedStateMachine):
         return turn
 
     def _track(self, before: Progress, after: Progress, turn: Turn, flag: RedFlag | None) -> None:
-        if after.routine is not None and after.pending in ASKING_EMERGENCY and after.step == 0:
-            if before.pending not in ASKING_EMERGENCY or before.routine != after.routine:
-                self.routine_id += 1
-                self.cleared = False
+        opening = after.routine is not None and after.pending in ASKING_EMERGENCY
+        if (
+            opening
+            and after.step == 0
+            and (before.pending not in ASKING_EMERGENCY or before.routine != after.routine)
+        ):
+            self.routine_id += 1
+            self.cleared = False
         if before.pending in ASKING_EMERGENCY and after.pending not in ASKING_EMERGENCY:
             self.cleared = self.cleared or (after.routine is not None and after.step >= 1)
         if flag is not None and flag.level == "E3" and after.e3_reason is not None:

@@ -56,6 +56,7 @@ class EnvelopeFactory:
         self.api_access_token = api_access_token or uuid.uuid4().hex
         # A device with a screen (APL): its requests say so, and its buttons send UserEvents.
         self.screen = screen
+        self.apl_max_version = SCREEN_APL_VERSION
         self.screen_token: str | None = None  # the token of the document on the screen
         # Permissions the user has granted the skill (e.g. the timers scope after consent).
         self.granted_scopes: set[str] = set()
@@ -150,7 +151,7 @@ class EnvelopeFactory:
             }
         interfaces: dict[str, Any] = {}
         if self.screen:
-            interfaces[APL] = {"runtime": {"maxVersion": SCREEN_APL_VERSION}}
+            interfaces[APL] = {"runtime": {"maxVersion": self.apl_max_version}}
         envelope: dict[str, Any] = {
             "version": "1.0",
             "session": {
