@@ -17,9 +17,8 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.content import LocaleContent
-from skill.dialog import Card
 from skill.progress import Progress
-from skill.screen import Screen, screen_for
+from skill.screen import Said, Screen, screen_for
 
 INTERFACE = "Alexa.Presentation.APL"
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
@@ -61,21 +60,12 @@ def supports_apl(handler_input: HandlerInput) -> bool:
 
 
 def add_screen(
-    handler_input: HandlerInput,
-    content: LocaleContent,
-    progress: Progress,
-    *,
-    ssml: str,
-    reprompt: str | None,
-    card: Card | None = None,
-    end_session: bool = False,
+    handler_input: HandlerInput, content: LocaleContent, progress: Progress, said: Said
 ) -> None:
     """Adds the response's RenderDocument, when the device has a screen and there is one to show."""
     if not supports_apl(handler_input):
         return
-    screen = screen_for(
-        content, progress, ssml=ssml, reprompt=reprompt, card=card, end_session=end_session
-    )
+    screen = screen_for(content, progress, said)
     if screen is not None:
         handler_input.response_builder.add_directive(render_directive(screen))
 

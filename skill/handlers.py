@@ -23,6 +23,7 @@ from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.requests import all_slots, intent_name, locale, loggable_name, slot
+from skill.screen import Said
 from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
 from skill.understanding.reading import EASED, NOT_EASED, WORSE, Reading
 from skill.understanding.red_flags import RedFlag
@@ -95,15 +96,8 @@ def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response
     else:
         builder.ask(ssml_text(turn.reprompt or dialog.content.say("next_prompt")))
     if not turn.ask_timer_consent:  # Alexa shows its own consent question
-        apl.add_screen(
-            handler_input,
-            dialog.content,
-            dialog.progress,
-            ssml=ssml,
-            reprompt=turn.reprompt,
-            card=turn.card,
-            end_session=turn.end_session,
-        )
+        said = Said(ssml, turn.reprompt, turn.card, turn.end_session)
+        apl.add_screen(handler_input, dialog.content, dialog.progress, said)
     session[LAST_SPEECH] = {"speech": ssml, "reprompt": turn.reprompt}
     return builder.response
 
@@ -303,14 +297,10 @@ def replay(handler_input: HandlerInput) -> Response | None:
     if apl.supports_apl(handler_input):
         # Drawn again with the speech, so a repeated hold is counted on the screen again too.
         dialog = open_dialog(handler_input, time.time)
-        apl.add_screen(
-            handler_input,
-            dialog.content,
-            dialog.progress,
-            ssml=speech,
-            reprompt=reprompt if isinstance(reprompt, str) else None,
-            end_session=not reprompt,
+        said = Said(
+            speech, reprompt if isinstance(reprompt, str) else None, end_session=not reprompt
         )
+        apl.add_screen(handler_input, dialog.content, dialog.progress, said)
     return builder.response
 
 

@@ -47,6 +47,16 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Said:
+    """What a response says, as Alexa is given it."""
+
+    ssml: str
+    reprompt: str | None
+    card: Card | None = None
+    end_session: bool = False
+
+
+@dataclass(frozen=True)
 class Screen:
     # "step", "question" (which muscle, carry on?), "doctor" (E2) or "emergency" (E1).
     kind: str
@@ -62,19 +72,11 @@ class Screen:
     buttons: tuple[Button, ...] = ()
 
 
-def screen_for(
-    content: LocaleContent,
-    progress: Progress,
-    *,
-    ssml: str,
-    reprompt: str | None,
-    card: Card | None = None,
-    end_session: bool = False,
-) -> Screen | None:
+def screen_for(content: LocaleContent, progress: Progress, said: Said) -> Screen | None:
     """The screen for a response, or None when it shows nothing new (a goodbye)."""
-    if end_session:
-        return _emergency(content, card)
-    app, prompt = content.show("app_title"), reprompt or ""
+    if said.end_session:
+        return _emergency(content, said.card)
+    app, prompt = content.show("app_title"), said.reprompt or ""
     if progress.escalation:
         e2 = content.escalations["E2"]
         reason = e2["reasons"].get(progress.escalation.partition(":")[2], "")
@@ -127,7 +129,7 @@ def screen_for(
         prompt=prompt,
         figure=figure,
         figure_label=content.show(f"figure_{figure}") if figure else "",
-        hold=_hold(content, ssml),
+        hold=_hold(content, said.ssml),
         timer=timer,
         buttons=_buttons(content, progress.pending, on_step=True),
     )

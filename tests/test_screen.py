@@ -26,7 +26,7 @@ from conversation import Conversation, NewConversation
 from skill import apl
 from skill.content import content_for, supported_locales
 from skill.progress import Progress
-from skill.screen import screen_for
+from skill.screen import Said, screen_for
 from skill.simulator.timers_api import TimersApi
 from skill.speech import Countdown, break_seconds, to_ssml
 from skill.timers import TIMERS_SCOPE
@@ -489,7 +489,7 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
 def _a_screen() -> Any:
     speech = to_ssml(["Sit.", Countdown(30, "Hold it now.", {10: "Ten."}, "And release.")])
     progress = Progress(routine="calf", step=1, pending="eased")
-    return screen_for(C, progress, ssml=speech, reprompt="Has it eased?")
+    return screen_for(C, progress, Said(speech, "Has it eased?"))
 
 
 def _first_figure() -> dict[str, Any]:
