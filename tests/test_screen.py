@@ -13,6 +13,7 @@ import json
 import operator
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +25,14 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirect
 from conversation import Conversation, NewConversation
 
 from skill import apl
+from skill.assembly import build_skill
 from skill.content import content_for, supported_locales
+from skill.lambda_entry import handle_event
 from skill.progress import Progress
 from skill.screen import Said, screen_for
 from skill.simulator.timers_api import TimersApi
 from skill.speech import Countdown, break_seconds, to_ssml
+from skill.storage import sqlite_store
 from skill.timers import TIMERS_SCOPE
 
 C = content_for("en-US")
@@ -297,6 +301,32 @@ def test_each_button_moves_the_dialog_as_its_words_do(
     assert press.end_session == said.end_session
     assert without_clock(pressed.progress) == without_clock(spoken.progress)
     assert pressed.rendered() == spoken.rendered()
+
+
+def _kept_session(db: Path) -> Conversation:
+    """A conversation with a screen, on a skill that keeps its place in a SQLite file."""
+    built = build_skill(store=sqlite_store(db))
+    talk = Conversation(lambda envelope: handle_event(built, envelope), screen=True)
+    talk.envelopes.user_id = "amzn1.ask.account.runner-with-a-screen"
+    return talk
+
+
+@pytest.mark.parametrize("event", ["yes", "no"])
+def test_the_carry_on_question_takes_its_buttons_as_its_words(tmp_path: Path, event: str) -> None:
+    answers = {}
+    for how in ("spoken", "pressed"):
+        db = tmp_path / f"{how}.sqlite3"
+        first = _kept_session(db)
+        for utterance in ("ask cramp coach to help with my calf", "no", "go to step 4", "stop"):
+            first.say(utterance)
+        talk = _kept_session(db)
+        talk.say("open cramp coach")
+        shown = coach(talk)
+        assert shown["kind"] == "question" and shown["title"] == CALF[3].title
+        assert [b["event"] for b in shown["buttons"]] == ["yes", "no"]
+        reply = talk.say(SPOKEN[event]) if how == "spoken" else talk.press(event)
+        answers[how] = (reply.text, without_clock(talk.progress), talk.rendered())
+    assert answers["pressed"] == answers["spoken"]
 
 
 def test_next_at_the_emergency_question_asks_it_again(new: NewConversation) -> None:
