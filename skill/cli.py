@@ -40,6 +40,7 @@ def _chat(args: argparse.Namespace) -> int:
         locale=args.locale,
         skill_id=os.environ.get(SKILL_ID_ENV) or DEFAULT_SKILL_ID,
         user_id=args.user,
+        screen=args.screen,
     )
     # No Echo here: the cold-pack timer goes to a Timers API stand-in on this machine.
     timers_api = TimersApi(token=envelopes.api_access_token).start()
@@ -79,6 +80,12 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", default="en-US", help="request locale (default en-US)")
     chat.add_argument("--model", help="interaction model JSON (default: the locale's model)")
     chat.add_argument("--speak", action="store_true", help="read replies aloud with espeak-ng")
+    chat.add_argument(
+        "--screen",
+        action="store_true",
+        help="be a device with a screen (Echo Show): print what it shows; type [next], "
+        "[previous], [repeat], [yes] or [no] to press its buttons",
+    )
     chat.add_argument("--db", help=DB_HELP)
     chat.add_argument(
         "--user",

@@ -18,11 +18,12 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import timers
+from skill import apl, timers
 from skill.content import content_for
 from skill.dialog import Dialog, Turn
 from skill.progress import Progress
 from skill.requests import all_slots, intent_name, locale, loggable_name, slot
+from skill.screen import Said
 from skill.speech import is_own_ssml, is_own_text, ssml_text, to_ssml
 from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading, RedFlag
 
@@ -93,6 +94,9 @@ def respond(handler_input: HandlerInput, dialog: Dialog, turn: Turn) -> Response
         builder.set_should_end_session(True)
     else:
         builder.ask(ssml_text(turn.reprompt or dialog.content.say("next_prompt")))
+    if not turn.ask_timer_consent:  # Alexa shows its own consent question
+        said = Said(ssml, turn.reprompt, turn.card, turn.end_session)
+        apl.add_screen(handler_input, dialog.content, dialog.progress, said)
     session[LAST_SPEECH] = {"speech": ssml, "reprompt": turn.reprompt}
     return builder.response
 
@@ -289,6 +293,13 @@ def replay(handler_input: HandlerInput) -> Response | None:
         builder.ask(ssml_text(reprompt))
     else:
         builder.set_should_end_session(True)
+    if apl.supports_apl(handler_input):
+        # Drawn again with the speech, so a repeated hold is counted on the screen again too.
+        dialog = open_dialog(handler_input, time.time)
+        said = Said(
+            speech, reprompt if isinstance(reprompt, str) else None, end_session=not reprompt
+        )
+        apl.add_screen(handler_input, dialog.content, dialog.progress, said)
     return builder.response
 
 
@@ -303,6 +314,46 @@ class RepeatHandler(_DialogHandler):
 
     def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
         return dialog.current()
+
+
+# What each on-screen button does: the dialog event of the words it stands for.
+SCREEN_EVENTS: dict[str, Callable[[Dialog], Turn]] = {
+    "next": Dialog.next,
+    "previous": Dialog.previous,
+    "repeat": Dialog.current,  # when there is nothing to replay (see ScreenPressHandler)
+    "yes": Dialog.yes,
+    "no": Dialog.no,
+}
+
+
+def pressed(handler_input: HandlerInput) -> str | None:
+    """The event a screen button sent: the first of the UserEvent's arguments."""
+    arguments = getattr(handler_input.request_envelope.request, "arguments", None)
+    first = arguments[0] if isinstance(arguments, list) and arguments else None
+    return first if isinstance(first, str) else None
+
+
+class ScreenPressHandler(_DialogHandler):
+    """A button pressed on the screen (APL UserEvent): the same dialog event as the spoken words,
+    so every question and safety rule holds it back as it would them ("next" at the emergency
+    question asks it again). A press the skill does not know keeps the step.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type(apl.USER_EVENT)(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if pressed(handler_input) == "repeat":
+            return replay(handler_input) or super().handle(handler_input)
+        return super().handle(handler_input)
+
+    def event(self, dialog: Dialog, handler_input: HandlerInput) -> Turn:
+        name = pressed(handler_input)
+        event = SCREEN_EVENTS.get(name or "")
+        if event is not None:
+            return event(dialog)
+        log.warning("unknown screen event %s answered calmly", loggable_name(name))
+        return dialog.stay([dialog.content.say("screen_event_unknown")])
 
 
 class TimerConsentHandler(_DialogHandler):
@@ -441,6 +492,7 @@ def request_handlers(clock: Clock) -> list[Any]:
         StartRoutineHandler(clock),
         GoToStepHandler(clock),
         TimerConsentHandler(clock),
+        ScreenPressHandler(clock),
         TimerStatusHandler(clock),
         CancelTimerHandler(clock),
         RepeatHandler(clock),

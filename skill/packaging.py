@@ -52,6 +52,8 @@ _SKIPPED_DIRS = frozenset({"__pycache__", "tests"})
 PLACEHOLDER_ENDPOINT = "arn:aws:lambda:REGION:ACCOUNT_ID:function:cramp-coach:live"
 PLACEHOLDER_URL = "https://example.com/REPLACE-ME/cramp-coach"
 TIMERS_PERMISSION = "alexa::alerts:timers:skill:readwrite"
+# Echo Show and Fire TV get the step on screen (skill.apl); without it Alexa sends no APL support.
+INTERFACES = [{"type": "ALEXA_PRESENTATION_APL"}]
 DISCLAIMER = (
     "general information, not medical advice; in an emergency call your local emergency number"
 )
@@ -387,7 +389,9 @@ def skill_manifest(models: Mapping[str, Path]) -> dict[str, Any]:
                 },
             },
             "permissions": [{"name": TIMERS_PERMISSION}],
-            "apis": {"custom": {"endpoint": {"uri": PLACEHOLDER_ENDPOINT}, "interfaces": []}},
+            "apis": {
+                "custom": {"endpoint": {"uri": PLACEHOLDER_ENDPOINT}, "interfaces": INTERFACES}
+            },
         }
     }
 

@@ -6,6 +6,7 @@ fails a test with that list. Every dialog test runs every response through it.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -13,6 +14,10 @@ from typing import Any
 MAX_SPEECH_CHARS = 8000
 MAX_BREAK_SECONDS = 10.0
 MAX_CARD_CHARS = 8000
+# "The total size of your response cannot exceed 24 kilobytes" (Alexa's response format reference);
+# counted here as 24,000 bytes of the JSON as sent, the stricter reading.
+MAX_RESPONSE_BYTES = 24_000
+APL_RENDER = "Alexa.Presentation.APL.RenderDocument"
 # SSML tags Alexa supports (amazon:* tags appear with their namespace prefix).
 SSML_TAGS = {
     "speak", "break", "p", "s", "emphasis", "prosody", "say-as", "phoneme", "sub", "lang",
@@ -75,7 +80,27 @@ def speech_problems(speech: Any, where: str) -> list[str]:
     return found
 
 
-def _directive_problems(directives: Any) -> list[str]:
+def _supports_apl(request: Any) -> bool:
+    context = request.get("context") if isinstance(request, dict) else None
+    device = (context or {}).get("System", {}).get("device", {})
+    return "Alexa.Presentation.APL" in (device.get("supportedInterfaces") or {})
+
+
+def _render_problems(directive: dict[str, Any], where: str) -> list[str]:
+    document = directive.get("document")
+    found = []
+    if not isinstance(directive.get("token"), str) or not directive["token"]:
+        found.append(f"{where}: RenderDocument needs a token")
+    if not isinstance(document, dict) or document.get("type") != "APL":
+        found.append(f"{where}: RenderDocument needs an APL document")
+    elif not isinstance(document.get("version"), str) or "mainTemplate" not in document:
+        found.append(f"{where}: the APL document needs a version and a mainTemplate")
+    if not isinstance(directive.get("datasources", {}), dict):
+        found.append(f"{where}: datasources is not an object")
+    return found
+
+
+def _directive_problems(directives: Any, request: Any = None) -> list[str]:
     if not isinstance(directives, list):
         return ["directives: not a list"]
     found = []
@@ -90,6 +115,10 @@ def _directive_problems(directives: Any) -> list[str]:
                 found.append(f"directives[{i}]: SendRequest needs a name and a payload")
             if not isinstance(directive.get("token"), str):
                 found.append(f"directives[{i}]: SendRequest needs a token")
+        if directive["type"].startswith("Alexa.Presentation.APL.") and not _supports_apl(request):
+            found.append(f"directives[{i}]: an APL directive to a device without APL")
+        if directive["type"] == APL_RENDER:
+            found += _render_problems(directive, f"directives[{i}]")
     return found
 
 
@@ -139,7 +168,10 @@ def problems(response: Any, request: Any = None) -> list[str]:
             if len(text) > MAX_CARD_CHARS:
                 found.append(f"card has {len(text)} characters")
     if "directives" in body:
-        found += _directive_problems(body["directives"])
+        found += _directive_problems(body["directives"], request)
+    size = len(json.dumps(response).encode())
+    if size > MAX_RESPONSE_BYTES:
+        found.append(f"the response is {size} bytes; Alexa allows 24 KB")
     return found
 
 

@@ -63,11 +63,13 @@ def matcher(locale: str = "en-US") -> UtteranceMatcher:
 class Conversation:
     handler: Handler = lambda_handler
     locale: str = "en-US"
+    # A device with a screen: its requests declare APL, and `press` sends its buttons' events.
+    screen: bool = False
     envelopes: EnvelopeFactory = field(init=False)
     history: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.envelopes = EnvelopeFactory(locale=self.locale)
+        self.envelopes = EnvelopeFactory(locale=self.locale, screen=self.screen)
         self._session = ChatSession(self._checked, matcher(self.locale), self.envelopes)
 
     def _checked(self, envelope: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +92,10 @@ class Conversation:
             self.envelopes.begin_session()
         return self._session.send(self.envelopes.intent(match))
 
+    def press(self, *arguments: Any) -> Reply:
+        """A button on the screen: an APL UserEvent with these arguments."""
+        return self._session.send(self.envelopes.user_event(list(arguments)))
+
     def raw(self, body: dict[str, Any]) -> dict[str, Any]:
         """Any request body in a full envelope of this session; returns the whole response."""
         envelope = self.envelopes.request(body)
@@ -111,6 +117,14 @@ class Conversation:
         assert isinstance(value, dict)
         return value
 
+    def rendered(self) -> dict[str, Any] | None:
+        """The last response's APL RenderDocument directive, if it has one."""
+        for directive in self.last_response["response"].get("directives") or []:
+            if directive.get("type") == "Alexa.Presentation.APL.RenderDocument":
+                assert isinstance(directive, dict)
+                return directive
+        return None
+
     def card(self) -> dict[str, Any] | None:
         card = self.last_response["response"].get("card")
         return card if isinstance(card, dict) else None
@@ -120,4 +134,4 @@ class Conversation:
         return None if reprompt is None else reprompt["outputSpeech"].get("ssml")
 
 
-NewConversation = Callable[[], Conversation]
+NewConversation = Callable[..., Conversation]

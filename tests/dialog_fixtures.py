@@ -27,7 +27,7 @@ def http_handler(server: WebServer, pki: TestPKI) -> Handler:
 @pytest.fixture(params=["lambda", "http"])
 def new(request: pytest.FixtureRequest) -> NewConversation:
     if request.param == "lambda":
-        return lambda: Conversation(lambda_handler)
+        return lambda **options: Conversation(lambda_handler, **options)
     server: WebServer = request.getfixturevalue("web_server")
     handler = http_handler(server, request.getfixturevalue("alexa_pki"))
-    return lambda: Conversation(handler)
+    return lambda **options: Conversation(handler, **options)

@@ -92,3 +92,33 @@ def test_speak_hands_the_ssml_to_espeak_ng(db: Path, tmp_path: Path) -> None:
     # -m: espeak-ng reads SSML, so the hold's pauses are really silent.
     assert args.count("-m") == 2
     assert any(a.startswith("<speak>") and '<break time="10s"/>' in a for a in args)
+
+
+def test_screen_prints_what_an_echo_show_shows_and_takes_button_presses(db: Path) -> None:
+    result = chat(
+        "ask cramp coach to help with my calf\n[next]\n[no]\n[dance]\n",
+        "--screen",
+        db=db,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    stretch = C.routine("calf")[1]
+    assert "Screen: Step 1 of 8 - Get safe" in out
+    buttons = "buttons: [yes] Yes  [no] No  [previous] Back  [repeat] Repeat  [next] Next"
+    assert buttons in out
+    said = alexa_lines(result)
+    # [next] at the emergency question asks it again; [no] answers it.
+    assert said[1] == "Alexa: " + C.say("emergency_question_again")
+    assert stretch.speech in said[2]
+    assert f"Screen: Step 2 of 8 - {stretch.title}" in out
+    assert "[drawing: stretch_calf]" in out
+    assert "[countdown: 30 s, from about" in out
+    assert said[3].startswith("Alexa: " + C.say("screen_event_unknown"))
+
+
+def test_without_screen_a_bracketed_line_is_just_words(db: Path) -> None:
+    result = chat("ask cramp coach to help with my calf\n[next]\n", db=db)
+    assert result.returncode == 0, result.stderr
+    assert "Screen:" not in result.stdout
+    # Not a press: the words "next" at the emergency question, which asks it again.
+    assert alexa_lines(result)[1] == "Alexa: " + C.say("emergency_question_again")

@@ -392,6 +392,12 @@ def test_manifest_privacy_permissions_and_endpoint(skill_package: Path) -> None:
     assert endpoint == f"arn:aws:lambda:REGION:ACCOUNT_ID:function:{name}:{alias}"
 
 
+def test_manifest_declares_the_apl_interface(skill_package: Path) -> None:
+    # Without it Alexa never tells the skill that an Echo Show supports APL.
+    interfaces = _manifest(skill_package)["apis"]["custom"]["interfaces"]
+    assert [i["type"] for i in interfaces] == ["ALEXA_PRESENTATION_APL"]
+
+
 def test_every_interaction_model_is_included_byte_for_byte(skill_package: Path) -> None:
     custom = skill_package / "interactionModels" / "custom"
     assert sorted(path.name for path in custom.iterdir()) == [path.name for path in MODELS]

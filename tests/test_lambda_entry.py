@@ -52,7 +52,8 @@ def test_malformed_envelope_gets_a_spoken_apology_and_keeps_attributes(event: An
 
 
 def test_unknown_request_type_is_answered_without_speech() -> None:
-    envelope = EnvelopeFactory().request({"type": "Alexa.Presentation.APL.UserEvent"})
+    # What a screen device sends when a document fails to render: no turn of the dialog.
+    envelope = EnvelopeFactory().request({"type": "Alexa.Presentation.APL.RuntimeError"})
     response = lambda_handler(envelope)
     assert_valid(response, envelope)
     assert "outputSpeech" not in response["response"]

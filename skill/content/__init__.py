@@ -55,6 +55,8 @@ class LocaleContent:
     ten_minute_rule_seconds: int
     # The locale's fixed words (emergency number as spoken and as shown, medicine name).
     words: Mapping[str, str]
+    # What a screen (APL) shows besides the spoken words: button labels, the step line...
+    screen: Mapping[str, str]
 
     @property
     def reader(self) -> Reader:
@@ -64,6 +66,10 @@ class LocaleContent:
     def say(self, key: str, **values: object) -> str:
         """A phrase with its {placeholders} filled from the dialog's values."""
         return self.phrases[key].format(**values) if values else self.phrases[key]
+
+    def show(self, key: str, **values: object) -> str:
+        """A screen label with its {placeholders} filled."""
+        return self.screen[key].format(**values) if values else self.screen[key]
 
     def routine(self, name: str | None) -> tuple[Step, ...]:
         return self.routines[name or self.default_routine]
@@ -170,6 +176,7 @@ def _load(resolved: str) -> LocaleContent:
         escalations=escalations,
         ten_minute_rule_seconds=int(structure["ten_minute_rule_seconds"]),
         words=words,
+        screen={k: _fill(v, words) for k, v in raw["screen"].items()},
     )
 
 

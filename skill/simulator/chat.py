@@ -29,6 +29,9 @@ _INVOKE = re.compile(
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 # What Alexa itself says when a skill asks for timer permission (the simulator's words).
 CONSENT_QUESTION = "(Alexa asks: may Cramp Coach set timers on this device? Say yes or no.)"
+# With --screen, "[next]" presses the button that sends the event "next".
+_PRESS = re.compile(r"^\s*\[\s*([A-Za-z]+)\s*\]\s*$")
+NOTHING_TO_PRESS = "(There is no screen to press: open Cramp Coach first.)"
 
 
 @dataclass
@@ -55,6 +58,11 @@ class ChatSession:
             return None
         if self._consent_token is not None:
             return self._answer_consent(said)
+        press = _PRESS.fullmatch(utterance) if self.envelopes.screen else None
+        if press:
+            if not self.envelopes.in_session:
+                return Reply(NOTHING_TO_PRESS, True, {})
+            return self.send(self.envelopes.user_event([press.group(1).lower()]))
         invoked = _INVOKE.fullmatch(said)
         if invoked and not invoked.group("rest"):
             self.envelopes.begin_session()
@@ -117,6 +125,38 @@ class ChatSession:
         )
 
 
+def screen_lines(response: dict[str, Any]) -> list[str]:
+    """What the screen shows after a response, as the RenderDocument directive describes it."""
+    for directive in response.get("response", {}).get("directives") or []:
+        if directive.get("type") != "Alexa.Presentation.APL.RenderDocument":
+            continue
+        sources = directive.get("datasources") or {}
+        if "emergency" in sources:
+            shown = sources["emergency"]
+            return [f"Screen: {shown['call']}", f"        {shown['firstAid']}"]
+        coach = sources.get("coach") or {}
+        heading = " - ".join(part for part in (coach.get("stepLine"), coach.get("title")) if part)
+        lines = [f"Screen: {heading}"]
+        for key in ("text", "timer"):
+            if coach.get(key):
+                lines.append(f"        {coach[key]}")
+        if coach.get("figure"):
+            lines.append(f"        [drawing: {coach['figure']}]")
+        hold = coach.get("hold") or {}
+        if hold.get("seconds"):
+            lead = hold["leadMs"] / 1000
+            lines.append(
+                f"        [countdown: {hold['seconds']} s, from about {lead:g} s into the speech]"
+            )
+        if coach.get("prompt"):
+            lines.append(f"        {coach['prompt']}")
+        buttons = "  ".join(f"[{b['event']}] {b['label']}" for b in coach.get("buttons") or [])
+        if buttons:
+            lines.append(f"        buttons: {buttons}")
+        return lines
+    return []
+
+
 class Speaker:
     """Reads replies aloud with espeak-ng, which understands the SSML pauses."""
 
@@ -150,6 +190,12 @@ def run_chat(
 ) -> int:
     if interactive:
         print('Cramp Coach simulator. Try "open cramp coach"; Ctrl-D to quit.', file=out)
+        if session.envelopes.screen:
+            print(
+                "A screen is simulated: type [next], [previous], [repeat], [yes] or [no] to "
+                "press its buttons.",
+                file=out,
+            )
     for line in lines:
         utterance = line.strip()
         if not interactive and utterance:
@@ -158,6 +204,9 @@ def run_chat(
         if reply is None:
             continue
         print(f"Alexa: {reply.text}" if reply.text else "Alexa: (says nothing)", file=out)
+        if session.envelopes.screen:
+            for shown in screen_lines(reply.raw):
+                print(shown, file=out)
         if speaker is not None:
             speaker.speak(reply)
         if reply.end_session:

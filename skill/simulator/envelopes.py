@@ -10,6 +10,21 @@ from skill.simulator.matcher import Match
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DEFAULT_API_ENDPOINT = "https://api.amazonalexa.com"
+APL = "Alexa.Presentation.APL"
+# What an Echo Show 8 reports (hub landscape medium): APL up to this runtime, and its viewport.
+SCREEN_APL_VERSION = "2024.3"
+SCREEN_VIEWPORT: dict[str, Any] = {
+    "experiences": [{"canRotate": False, "canResize": False}],
+    "mode": "HUB",
+    "shape": "RECTANGLE",
+    "pixelWidth": 1280,
+    "pixelHeight": 800,
+    "dpi": 213,
+    "currentPixelWidth": 1280,
+    "currentPixelHeight": 800,
+    "touch": ["SINGLE"],
+    "keyboard": [],
+}
 
 
 def _id(prefix: str) -> str:
@@ -31,6 +46,7 @@ class EnvelopeFactory:
         user_id: str | None = None,
         api_endpoint: str = DEFAULT_API_ENDPOINT,
         api_access_token: str | None = None,
+        screen: bool = False,
     ) -> None:
         self.locale = locale
         self.skill_id = skill_id
@@ -38,6 +54,10 @@ class EnvelopeFactory:
         self.device_id = _id("amzn1.ask.device")
         self.api_endpoint = api_endpoint
         self.api_access_token = api_access_token or uuid.uuid4().hex
+        # A device with a screen (APL): its requests say so, and its buttons send UserEvents.
+        self.screen = screen
+        self.apl_max_version = SCREEN_APL_VERSION
+        self.screen_token: str | None = None  # the token of the document on the screen
         # Permissions the user has granted the skill (e.g. the timers scope after consent).
         self.granted_scopes: set[str] = set()
         self.session_id: str | None = None
@@ -62,6 +82,9 @@ class EnvelopeFactory:
         attributes = response.get("sessionAttributes")
         self.attributes = attributes if isinstance(attributes, dict) else {}
         body = response.get("response", {})
+        for directive in body.get("directives") or []:
+            if isinstance(directive, dict) and directive.get("type") == f"{APL}.RenderDocument":
+                self.screen_token = directive.get("token")
         # A Connections.SendRequest hands the turn to Alexa (e.g. a consent question); the
         # answer comes back as Connections.Response in the same session.
         handed_over = any(
@@ -87,6 +110,17 @@ class EnvelopeFactory:
         if slots:
             intent["slots"] = slots
         return self._envelope({"type": "IntentRequest", "dialogState": "STARTED", "intent": intent})
+
+    def user_event(self, arguments: list[Any]) -> dict[str, Any]:
+        """A button on the screen pressed: what the document's SendEvent command sends."""
+        return self._envelope(
+            {
+                "type": f"{APL}.UserEvent",
+                "token": self.screen_token or "",
+                "arguments": arguments,
+                "source": {"type": "TouchWrapper", "handler": "Press", "id": ""},
+            }
+        )
 
     def session_ended(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
         return self._envelope({"type": "SessionEndedRequest", "reason": reason})
@@ -115,7 +149,10 @@ class EnvelopeFactory:
             user["permissions"] = {
                 "scopes": {scope: {"status": "GRANTED"} for scope in sorted(self.granted_scopes)}
             }
-        envelope = {
+        interfaces: dict[str, Any] = {}
+        if self.screen:
+            interfaces[APL] = {"runtime": {"maxVersion": self.apl_max_version}}
+        envelope: dict[str, Any] = {
             "version": "1.0",
             "session": {
                 "new": self._new,
@@ -128,7 +165,7 @@ class EnvelopeFactory:
                 "System": {
                     "application": application,
                     "user": user,
-                    "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+                    "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
                     "apiEndpoint": self.api_endpoint,
                     "apiAccessToken": self.api_access_token,
                 }
@@ -140,5 +177,7 @@ class EnvelopeFactory:
                 **request,
             },
         }
+        if self.screen:
+            envelope["context"]["Viewport"] = SCREEN_VIEWPORT
         self._new = False
         return envelope
