@@ -36,7 +36,11 @@ def budget(response: dict[str, Any], locale: str | None) -> tuple[int, str]:
     ssml = (body.get("outputSpeech") or {}).get("ssml", "")
     text = ssml_to_display(ssml)
     title = (body.get("card") or {}).get("title")
-    escalation = title in {content.escalations[lv]["card_title"] for lv in ("E1", "E2")}
+    # A repeat replays an escalation without its card: know it by its words too.
+    escalation = title in {content.escalations[lv]["card_title"] for lv in ("E1", "E2")} or (
+        content.escalations["E2"]["lead"] in text
+        or any(r in text for r in content.escalations["E1"]["reasons"].values())
+    )
     if break_seconds(ssml) or escalation:
         return HOLD_OR_ESCALATION, "a counted hold or an escalation"
     progress = response.get("sessionAttributes", {}).get("progress", {}) or {}
