@@ -13,6 +13,7 @@ from skill.alexa_api import TimeoutApiClient
 from skill.handlers import CatchAllExceptionHandler, Clock, request_handlers
 from skill.persistence import LoadState, SaveState
 from skill.request_log import ErrorLogged, RequestLogEnd, RequestLogStart
+from skill.session_keys import KeepOwnSessionKeys
 from skill.storage import UserStore
 
 SKILL_ID_ENV = "CRAMP_COACH_SKILL_ID"
@@ -34,6 +35,7 @@ def build_skill(
     for handler in request_handlers(clock):
         builder.add_request_handler(handler)
     builder.add_global_request_interceptor(RequestLogStart())  # first: times the whole request
+    builder.add_global_request_interceptor(KeepOwnSessionKeys())  # before any reader
     if store is not None:
         builder.add_global_request_interceptor(LoadState(store))
         builder.add_global_response_interceptor(SaveState(store))

@@ -27,6 +27,7 @@ from ask_sdk_model import RequestEnvelope  # noqa: E402
 from skill.assembly import build_skill  # noqa: E402
 from skill.content import content_for  # noqa: E402
 from skill.request_log import configure_json_logging  # noqa: E402
+from skill.session_keys import own_session_attributes  # noqa: E402
 from skill.storage import open_lambda_store  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -122,13 +123,13 @@ def _as_json(event: Any) -> str:
 
 
 def _apology(event: Any) -> dict[str, Any]:
-    """A valid response for a request we could not read, keeping any session attributes."""
+    """A valid response for a request we could not read, keeping the skill's session attributes."""
     attributes: dict[str, Any] = {}
     locale = None
     if isinstance(event, dict):
         session = event.get("session")
-        if isinstance(session, dict) and isinstance(session.get("attributes"), dict):
-            attributes = session["attributes"]
+        if isinstance(session, dict):
+            attributes = own_session_attributes(session.get("attributes"))
         request = event.get("request")
         if isinstance(request, dict) and isinstance(request.get("locale"), str):
             locale = request["locale"]

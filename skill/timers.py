@@ -78,7 +78,10 @@ def consent_request() -> SendRequestDirective:
 def consent_status(payload: Any) -> str:
     """ACCEPTED, DENIED or NOT_ANSWERED from a Connections.Response payload (else NOT_ANSWERED)."""
     status = payload.get("status") if isinstance(payload, dict) else None
-    return status if status in {"ACCEPTED", "DENIED", "NOT_ANSWERED"} else "NOT_ANSWERED"
+    # A tampered payload may hold a list or an object here; only the three strings count.
+    if isinstance(status, str) and status in {"ACCEPTED", "DENIED", "NOT_ANSWERED"}:
+        return status
+    return "NOT_ANSWERED"
 
 
 def _service(handler_input: HandlerInput) -> Any:

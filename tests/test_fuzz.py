@@ -51,7 +51,7 @@ from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.matcher import Match
 from skill.simulator.timers_api import TimersApi
 from skill.storage import DB_ENV
-from skill.timers import TIMERS_SCOPE
+from skill.timers import TIMERS_SCOPE, consent_status
 from skill.web import MAX_BODY_BYTES
 
 ALEXA = "/alexa"
@@ -539,10 +539,54 @@ def test_envelope_without_context_gets_an_answer_not_an_exception(path: tuple[st
 def test_repeat_never_replays_invalid_speech_from_the_session(last: dict[str, str]) -> None:
     # Found by test_session_attributes_cannot_break_an_answer (the last case by the nightly
     # profile). RepeatHandler replays session["last"]["speech"] verbatim when it starts with
-    # <speak>, and the reprompt escaped but unbounded.
+    # <speak>, and the reprompt escaped but unbounded. (The "too-long" value is now dropped
+    # before any handler reads it: see the session-size examples below.)
     factory = EnvelopeFactory(api_endpoint="http://127.0.0.1:9")
     factory.begin_session()
     factory.attributes = {"last": last}
     envelope = _wire(factory.intent(Match("AMAZON.RepeatIntent")))
     response = lambda_handler(envelope)
     assert problems(response, envelope) == []
+
+
+def _resume_with(attributes: dict[str, Any]) -> dict[str, Any]:
+    factory = EnvelopeFactory(api_endpoint="http://127.0.0.1:9")
+    factory.begin_session()
+    factory.attributes = attributes
+    return _wire(factory.intent(Match("AMAZON.NextIntent")))
+
+
+def test_foreign_and_oversized_session_attributes_are_not_echoed() -> None:
+    # Found by test_valid_envelopes_through_lambda_get_valid_answers once responses were held
+    # to 24 KB: every answer sent the request's session attributes back, however large.
+    envelope = _resume_with(
+        {"junk": "x" * 30_000, "last": {"speech": "<speak>" + "a" * 20_000 + "</speak>"}}
+    )
+    response = lambda_handler(envelope)
+    assert problems(response, envelope) == []
+    attributes = response.get("sessionAttributes") or {}
+    assert "junk" not in attributes
+    assert len(json.dumps(attributes.get("last", ""))) < 2_000
+
+
+def test_the_skills_own_session_attributes_survive_the_pruning() -> None:
+    conversation_attributes = {"disclaimer_heard": True, "timer_consent_asked": True}
+    response = lambda_handler(_resume_with(dict(conversation_attributes, other="dropped")))
+    attributes = response["sessionAttributes"]
+    assert attributes["disclaimer_heard"] is True
+    assert attributes["timer_consent_asked"] is True
+    assert "other" not in attributes
+
+
+def test_an_unreadable_request_keeps_only_the_skills_session_attributes() -> None:
+    envelope = _resume_with({"disclaimer_heard": True, "junk": "x" * 30_000})
+    envelope["request"] = "not a request"
+    response = lambda_handler(envelope)
+    assert problems(response) == []
+    assert response["sessionAttributes"] == {"disclaimer_heard": True}
+
+
+@pytest.mark.parametrize("status", [["ACCEPTED"], {"a": 1}, 7, None])
+def test_a_consent_status_of_the_wrong_type_counts_as_not_answered(status: Any) -> None:
+    # Found by test_broken_envelopes_through_lambda_get_valid_answers: a list raised TypeError.
+    assert consent_status({"status": status}) == "NOT_ANSWERED"
