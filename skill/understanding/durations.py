@@ -38,6 +38,7 @@ _VAGUE = {
     ("a", "long", "time"): HOUR, ("a", "good", "while"): HOUR, ("quite", "a", "while"): HOUR,
     ("all", "day"): 6 * HOUR, ("all", "morning"): 3 * HOUR, ("all", "afternoon"): 3 * HOUR,
     ("all", "evening"): 3 * HOUR, ("all", "night"): 6 * HOUR, ("all", "week"): 5 * DAY,
+    ("the", "last", "hour"): HOUR, ("the", "past", "hour"): HOUR, ("last", "hour"): HOUR,
 }  # fmt: skip
 # What follows "since": how long ago that roughly was.
 _SINCE = {
@@ -45,7 +46,7 @@ _SINCE = {
     "breakfast": 2 * HOUR, "earlier": HOUR, "dinner": 2 * HOUR, "this": 2 * HOUR,
     "yesterday": DAY, "last": DAY, "monday": 2 * DAY, "tuesday": 2 * DAY,
     "wednesday": 2 * DAY, "thursday": 2 * DAY, "friday": 2 * DAY, "saturday": 2 * DAY,
-    "sunday": 2 * DAY, "the": HOUR, "i": HOUR,
+    "sunday": 2 * DAY, "the": HOUR, "i": HOUR, "before": HOUR,
 }  # fmt: skip
 _CLOCK = {"quarter", "half", "ten", "twenty", "five"}
 _SINCE_THE = {"weekend": 2 * DAY, "morning": 2 * HOUR, "start": HOUR, "beginning": HOUR}
@@ -77,32 +78,95 @@ def durations(toks: Sequence[str]) -> list[Duration]:
 
 
 _STARTED = frozenset({"started", "began", "start", "starting", "begun", "since", "from"})
+# Before a clock time that is now: "it's half nine", "nearly eight now".
+_NOW = frozenset({"its", "nearly", "almost", "gone", "now"})
+_AT = frozenset({"at", "around", "about", "like", "roughly"})
+_HALF_DAY = 12 * 60
+
+
+@dataclass(frozen=True)
+class _Clock:
+    minutes: int  # past the hour; below zero for "quarter to" with no hour said
+    hour: int | None  # 1-12, or None when only the minutes were said ("twenty past")
+    end: int
+    bare: bool = False  # just a number ("nine"): a time only where the words around say so
+
+
+def _clock(toks: Sequence[str], i: int) -> _Clock | None:
+    """A time of day: "ten past seven", "half nine", "quarter to eight", "seven thirty", "nine"."""
+    word = toks[i] if i < len(toks) else ""
+    minutes: float | None = {"half": 30.0, "quarter": 15.0}.get(word)
+    after = i + 1
+    if minutes is None:
+        number = spoken_number(toks, i)
+        if number is None or toks[i] in ("a", "an", "couple", "few", "several", "dozen"):
+            return None
+        minutes, after = number
+    relation = toks[after] if after < len(toks) else ""
+    if relation in ("past", "to") and 0 < minutes < 60:
+        hour = spoken_number(toks, after + 1)
+        if hour is not None and 1 <= hour[0] <= 12:
+            h = int(hour[0]) if relation == "past" else int(hour[0]) - 1
+            m = int(minutes) if relation == "past" else 60 - int(minutes)
+            return _Clock(m, h or 12, hour[1])
+        return _Clock(int(minutes) if relation == "past" else -int(minutes), None, after + 1)
+    if word == "half":  # "half nine" is half past nine in British English
+        hour = spoken_number(toks, i + 1)
+        if hour is not None and 1 <= hour[0] <= 12:
+            return _Clock(30, int(hour[0]), hour[1])
+        return None
+    if word == "quarter" or not 1 <= minutes <= 12 or minutes != int(minutes):
+        return None
+    late = spoken_number(toks, after)  # "seven thirty"
+    if late is not None and 10 <= late[0] < 60:
+        return _Clock(int(late[0]), int(minutes), late[1])
+    skip = (
+        1
+        if toks[after : after + 1] == ["oclock"]
+        else 2
+        if toks[after : after + 2] == ["o", "clock"]
+        else 0
+    )
+    return _Clock(0, int(minutes), after + skip, bare=not skip)
 
 
 def _between_clock_times(toks: Sequence[str]) -> Duration | None:
-    """ "It started at eight and it's nearly twenty past now": from a start on the hour to a time
-    said as minutes past (or to) the hour."""
-    start = next(
-        (
-            i
-            for i in range(len(toks) - 2)
-            if toks[i] in _STARTED and toks[i + 1] == "at" and spoken_number(toks, i + 2)
-        ),
-        None,
-    )
-    if start is None:
-        return None
-    for i in range(start + 3, len(toks) - 1):
-        if toks[i + 1] not in ("past", "to"):
+    """ "It started at ten past seven and it's nearly eight now", "it's half nine, this started
+    at nine": how long from a start said as a time of day to the time it is now."""
+    start: tuple[int, _Clock] | None = None
+    now: tuple[int, _Clock] | None = None
+    for i in range(len(toks)):
+        if start is not None and start[0] <= i < start[1].end:
             continue
-        minutes = {"quarter": 15.0, "half": 30.0}.get(toks[i])
-        if minutes is None:
-            number = spoken_number(toks, i)
-            minutes = number[0] if number is not None and number[1] == i + 1 else None
-        if minutes is not None and 0 < minutes < 60:
-            elapsed = minutes if toks[i + 1] == "past" else 60 - minutes
-            return Duration(elapsed * MINUTE, start, i + 2, since=True)
-    return None
+        if toks[i] in _STARTED and start is None:
+            k = i + 1
+            while k < len(toks) and toks[k] in _AT:
+                k += 1
+            found = _clock(toks, k)
+            # "started two days ago" names no time: a bare number is one only after "at".
+            if found is not None and found.hour is not None and (k > i + 1 or not found.bare):
+                start = (i, found)
+        elif toks[i] in _NOW and now is None:
+            found = _clock(toks, i + 1)
+            if found is not None and not (toks[i] == "now" and found.hour is None):
+                now = (i, found)
+        elif i == 0:  # "half nine, this started at nine": the time now, said first
+            found = _clock(toks, 0)
+            if found is not None and found.hour is not None and not found.bare:
+                now = (i, found)
+    if start is None or now is None:
+        return None
+    (begin, first), (_, later) = start, now
+    start_hour = first.hour or 12  # a start is only taken with its hour
+    first_at = start_hour % 12 * 60 + first.minutes
+    # "twenty past" is past the hour it started; "quarter to", to the next one.
+    hour = later.hour or (start_hour if later.minutes >= 0 else start_hour + 1)
+    later_at = hour % 12 * 60 + later.minutes % 60
+    elapsed = (later_at - first_at) % _HALF_DAY
+    if elapsed == 0:
+        return None
+    last = max(first.end, later.end)
+    return Duration(elapsed * MINUTE, begin, last, since=True)
 
 
 def spoken_number(toks: Sequence[str], i: int) -> tuple[float, int] | None:
@@ -142,6 +206,8 @@ def _counted(toks: Sequence[str], i: int) -> Duration | None:
             value, end = later
     if end < len(toks) and toks[end] in ("odd", "ish", "plus"):  # "twenty odd minutes"
         end += 1
+    if end + 1 < len(toks) and toks[end] in ("good", "solid", "full", "whole", "long"):
+        end += 1  # "a good hour"
     if end >= len(toks) or toks[end] not in _UNITS:
         return None
     seconds = value * _UNITS[toks[end]]

@@ -28,6 +28,8 @@ class Negation:
     resolved: tuple[Pattern, ...]
     # Words that end a clause, so a denial before them does not reach past them ("but").
     clause_breaks: frozenset[str]
+    # Fillers after a negator mean the speaker started again: "I don't, um, where am I?"
+    restarts: frozenset[str] = frozenset()
 
     def clause_start(self, toks: Sequence[str], index: int) -> int:
         for i in range(index - 1, -1, -1):
@@ -78,6 +80,8 @@ class Negation:
             if word not in self.negators:
                 continue
             if any(p.match_at(toks, i) is not None for p in self.doubts):
+                continue
+            if any(t in self.restarts for t in toks[i + 1 : hi]):
                 continue
             if word in self.no_words and (
                 not by_no or any(t in self.no_blockers for t in toks[i + 1 : hi + 1])

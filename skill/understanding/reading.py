@@ -93,6 +93,8 @@ def _step_number(toks: Sequence[str]) -> int | None:
     for i in range(len(toks)):
         if toks[i] in _NOT_A_STEP:
             continue
+        if toks[i] == "one" and i > 0 and toks[i - 1] in _ORDINALS:
+            continue  # "the fifth one"
         number = (_ORDINALS[toks[i]], i + 1) if toks[i] in _ORDINALS else spoken_number(toks, i)
         if number is not None:
             found = int(number[0])

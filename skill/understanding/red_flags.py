@@ -74,10 +74,14 @@ class RedFlagFinder:
         duration_rule: DurationRule,
         masks: Sequence[Pattern] = (),
         combinations: Sequence[tuple[frozenset[str], RedFlag]] = (),
+        keep_unmasked: Sequence[Pattern] = (),
     ) -> None:
         self._rules = tuple(rules)
         self._index = PatternIndex([(rule, p) for rule in self._rules for p in rule.patterns])
         self._masks = tuple(masks)
+        # Where these are found no mask applies: "out of breath" is the run, "out of breath
+        # sitting here" is not.
+        self._keep = tuple(keep_unmasked)
         # Flags that together mean a more urgent one (a swollen leg and breathlessness: E1.1).
         self._combinations = tuple(combinations)
         self._negation = negation
@@ -124,8 +128,11 @@ class RedFlagFinder:
 
     def _masked(self, toks: list[str]) -> list[str]:
         """Idioms that only sound like red flags ("sick of", "chest strap") become blanks."""
+        kept = [(f.start, f.end) for keep in self._keep for f in keep.find(toks)]
         for mask in self._masks:
-            for found in mask.find(toks):
+            for found in list(mask.find(toks)):
+                if any(found.start < end and start < found.end for start, end in kept):
+                    continue
                 toks[found.start : found.end] = [_BLANK] * (found.end - found.start)
         return toks
 
@@ -136,11 +143,22 @@ class RedFlagFinder:
         return frozenset()
 
     def _pattern_hits(self, toks: list[str]) -> list[_Hit]:
-        hits = [
-            _Hit(rule.flag, found.start, found.end)
+        found_all = [
+            (rule.flag, found, self._negation.denied(toks, found))
             for rule, pattern in self._index.candidates(toks)
             for found in pattern.find(toks)
-            if not self._negation.denied(toks, found)
+        ]
+        # "no pain in the chest only leg is paining": a mention that shares words with one
+        # denied before it, of the same flag, is that denial read another way.
+        denied = [
+            (flag.id, f.start, f.end)
+            for flag, f, no in found_all
+            if no and self._negation.denied(toks, f, taken_back=False)
+        ]
+        hits = [
+            _Hit(flag, f.start, f.end)
+            for flag, f, no in found_all
+            if not no and not any(i == flag.id and s < f.end and f.start < e for i, s, e in denied)
         ]
         flagged = {hit.flag.id for hit in hits}
         for rule in self._rules:
@@ -177,9 +195,13 @@ class RedFlagFinder:
             return [rule.soreness]
         if spoken.seconds >= rule.frequent_seconds and _any_found(rule.frequent_words, clause):
             return [rule.frequent]
+        ongoing = spoken.since or _any_found(rule.ongoing, clause)
+        if spoken.seconds >= rule.frequent_seconds:
+            # Weeks or years are no single cramp (E2.4): pain that has lasted that long has not
+            # got better with self-care (E3.5).
+            return [rule.soreness] if ongoing else []
         if _any_found(rule.just_sore, clause) and not _any_found(rule.cramping, clause):
             return []  # sore for an hour after a cramp is soreness, not a cramp that lasts
-        ongoing = spoken.since or _any_found(rule.ongoing, clause)
         if spoken.seconds >= rule.cramp_seconds and ongoing:
             return [rule.cramp]
         return []
