@@ -77,6 +77,8 @@ def durations(toks: Sequence[str]) -> list[Duration]:
     return [*found, clock] if clock is not None else found
 
 
+# Words spoken_number reads as a number that name no exact one ("a couple", "a few").
+INEXACT = frozenset({"a", "an", "couple", "few", "several", "dozen"})
 _STARTED = frozenset({"started", "began", "start", "starting", "begun", "since", "from"})
 # Before a clock time that is now: "it's half nine", "nearly eight now".
 _NOW = frozenset({"its", "nearly", "almost", "gone", "now"})
@@ -99,7 +101,7 @@ def _clock(toks: Sequence[str], i: int) -> _Clock | None:
     after = i + 1
     if minutes is None:
         number = spoken_number(toks, i)
-        if number is None or toks[i] in ("a", "an", "couple", "few", "several", "dozen"):
+        if number is None or toks[i] in INEXACT:
             return None
         minutes, after = number
     relation = toks[after] if after < len(toks) else ""
@@ -120,14 +122,11 @@ def _clock(toks: Sequence[str], i: int) -> _Clock | None:
     late = spoken_number(toks, after)  # "seven thirty"
     if late is not None and 10 <= late[0] < 60:
         return _Clock(int(late[0]), int(minutes), late[1])
-    skip = (
-        1
-        if toks[after : after + 1] == ["oclock"]
-        else 2
-        if toks[after : after + 2] == ["o", "clock"]
-        else 0
-    )
-    return _Clock(0, int(minutes), after + skip, bare=not skip)
+    if toks[after : after + 1] == ["oclock"]:
+        return _Clock(0, int(minutes), after + 1)
+    if toks[after : after + 2] == ["o", "clock"]:
+        return _Clock(0, int(minutes), after + 2)
+    return _Clock(0, int(minutes), after, bare=True)
 
 
 def _between_clock_times(toks: Sequence[str]) -> Duration | None:

@@ -53,7 +53,7 @@ def build_reader(lexicon: Mapping[str, Any], flags: Mapping[str, Mapping[str, An
         doubts=compile_all(neg["doubts"]),
         resolved=compile_all(neg["resolved"]),
         clause_breaks=frozenset(neg["clause_breaks"]),
-        restarts=frozenset(neg.get("restarts", [])),
+        restarts=frozenset(neg["restarts"]),
     )
     known = {
         flag_id: RedFlag(flag_id, meta["level"], meta["reason"]) for flag_id, meta in flags.items()
@@ -107,7 +107,7 @@ def build_reader(lexicon: Mapping[str, Any], flags: Mapping[str, Mapping[str, An
             combinations=[
                 (frozenset(c["flags"]), known[c["then"]]) for c in lexicon["red_flag_combinations"]
             ],
-            keep_unmasked=compile_all(lexicon.get("keep_unmasked", [])),
+            keep_unmasked=compile_all(lexicon["keep_unmasked"]),
         ),
         muscles=choices(lexicon["muscles"], taken_back=False),
         moods=choices(lexicon["moods"]),

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from skill.understanding.durations import spoken_number
+from skill.understanding.durations import INEXACT, spoken_number
 from skill.understanding.meaning import EASED, NOT_EASED, WORSE, Reading
 from skill.understanding.negation import Negation
 from skill.understanding.patterns import Found, Pattern, PatternIndex
@@ -80,7 +80,6 @@ class Choices:
         return named[0] if named else None
 
 
-_NOT_A_STEP = frozenset({"a", "an", "couple", "few", "several", "dozen"})
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10,
@@ -91,7 +90,7 @@ def _step_number(toks: Sequence[str]) -> int | None:
     """The number after "step" ("go to step four", "the step 4"), or the last number said."""
     found = None
     for i in range(len(toks)):
-        if toks[i] in _NOT_A_STEP:
+        if toks[i] in INEXACT:
             continue
         if toks[i] == "one" and i > 0 and toks[i - 1] in _ORDINALS:
             continue  # "the fifth one"

@@ -130,7 +130,7 @@ class RedFlagFinder:
         """Idioms that only sound like red flags ("sick of", "chest strap") become blanks."""
         kept = [(f.start, f.end) for keep in self._keep for f in keep.find(toks)]
         for mask in self._masks:
-            for found in list(mask.find(toks)):
+            for found in mask.find(toks):
                 if any(found.start < end and start < found.end for start, end in kept):
                     continue
                 toks[found.start : found.end] = [_BLANK] * (found.end - found.start)
